@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job: set up, build, then check and compile examples/penguin.mlp.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+mkdir -p mlpc-out
+echo "==> mlpc check examples/penguin.mlp"
+./build/tools/mlpc check examples/penguin.mlp
+echo "==> mlpc build --target=ir examples/penguin.mlp"
+./build/tools/mlpc build --target=ir examples/penguin.mlp -o mlpc-out/penguin.pb
+./build/tools/mlpc build --target=ir examples/penguin.mlp -o mlpc-out/penguin.txtpb
+echo
+echo "The penguin pipeline checks and compiles. Its IR is in:"
+echo "  $(pwd)/mlpc-out/penguin.pb      (binary protobuf, mlpc.ir.Module)"
+echo "  $(pwd)/mlpc-out/penguin.txtpb   (the same, as text)"

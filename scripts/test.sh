@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test: set up and build, then unit tests (gtest via ctest), lit tests
+# (diagnostics, CLI, golden IR, examples, bad input), the libFuzzer target for
+# a short run, and the suite again under AddressSanitizer + UBSan.
+#
+#   MLPC_QUICK=1 bash scripts/test.sh   # skip the fuzzer and sanitizer builds
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+
+echo "==> unit tests"
+ctest --test-dir build --output-on-failure -j2
+
+echo "==> lit tests"
+lit -sv test/lit --param mlpc_build=build
+
+if [[ -z "${MLPC_QUICK:-}" ]]; then
+  echo "==> fuzzing parse + check (libFuzzer, clang)"
+  bash scripts/fuzz.sh 60
+  echo "==> the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMLPC_SANITIZE=ON >/dev/null
+  cmake --build build-asan -j2
+  ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j2
+  ASAN_OPTIONS=detect_leaks=1 lit -sv test/lit --param mlpc_build=build-asan
+fi
+echo "==> all tests passed"

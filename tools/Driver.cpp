@@ -1,0 +1,262 @@
+#include "tools/Driver.h"
+
+#include "frontend/ast/AstDump.h"
+#include "frontend/diag/Explain.h"
+#include "frontend/diag/Verify.h"
+#include "frontend/parse/Parser.h"
+#include "frontend/sema/Checker.h"
+#include "frontend/sema/Stdlib.h"
+#include "ir/Builder.h"
+#include "ir/Verifier.h"
+
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <filesystem>
+#include <fmt/format.h>
+#include <google/protobuf/text_format.h>
+#include <iostream>
+#include <set>
+#include <unistd.h>
+
+namespace mlpc::driver {
+
+namespace {
+
+void summary(const diag::DiagnosticEngine &diags, const std::string &file, bool json,
+             bool color) {
+  if (json)
+    return;
+  unsigned e = diags.errorCount(), w = diags.warningCount();
+  auto plural = [](unsigned n, const char *what) {
+    return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+  };
+  std::string red = color ? "\x1b[1;31m" : "", yellow = color ? "\x1b[1;33m" : "",
+              reset = color ? "\x1b[0m" : "";
+  if (e)
+    std::cerr << red << "error" << reset
+              << fmt::format(": could not compile `{}` due to {}{}\n", file, plural(e, "error"),
+                             w ? "; " + plural(w, "warning") + " emitted" : "");
+  else if (w)
+    std::cerr << yellow << "warning" << reset
+              << fmt::format(": `{}`: {} emitted\n", file, plural(w, "warning"));
+}
+
+// The pipeline to build: --pipeline, else the one pipeline of the root file
+// that no other pipeline of it calls.
+const sema::CallableInfo *selectPipeline(const sema::Program &p, const std::string &wanted,
+                                         diag::DiagnosticEngine &diags) {
+  std::vector<const sema::CallableInfo *> pipelines;
+  std::set<const sema::CallableInfo *> called;
+  for (const sema::CallableInfo *c : p.rootCallables())
+    if (c->isPipeline)
+      pipelines.push_back(c);
+  for (const sema::TaskInfo &t : p.tasks)
+    called.insert(t.callee);
+  source::SourceRange fileStart{p.root->ast->file, 0, 0};
+  std::vector<std::string> names;
+  for (const sema::CallableInfo *c : pipelines)
+    names.push_back(c->name);
+  if (!wanted.empty()) {
+    for (const sema::CallableInfo *c : pipelines)
+      if (c->name == wanted)
+        return c;
+    diags.report(diag::DiagKind::NoPipeline, fileStart,
+                 {fmt::format("no pipeline named `{}` in `{}`", wanted, p.root->name)})
+        .help(names.empty() ? "this file declares no pipeline"
+                            : fmt::format("pipelines here: {}", fmt::join(names, ", ")));
+    return nullptr;
+  }
+  std::vector<const sema::CallableInfo *> roots;
+  for (const sema::CallableInfo *c : pipelines)
+    if (!called.count(c))
+      roots.push_back(c);
+  if (roots.size() == 1)
+    return roots.front();
+  if (roots.empty()) {
+    diags.report(diag::DiagKind::NoPipeline, fileStart,
+                 {fmt::format("`{}` declares no pipeline to build", p.root->name)})
+        .help("declare one: `pipeline name(...) { ... }`");
+    return nullptr;
+  }
+  std::vector<std::string> rootNames;
+  for (const sema::CallableInfo *c : roots)
+    rootNames.push_back(c->name);
+  diags.report(diag::DiagKind::NoPipeline, fileStart,
+               {fmt::format("`{}` declares several pipelines: {}", p.root->name,
+                            fmt::join(rootNames, ", "))})
+      .help(fmt::format("choose one with `--pipeline {}`", rootNames.front()));
+  return nullptr;
+}
+
+} // namespace
+
+Compilation compile(const std::string &path, const CompileOptions &options, bool buildIr,
+                    std::ostream &out) {
+  Compilation c;
+  c.program = std::make_unique<sema::Program>();
+  c.diags = std::make_unique<diag::DiagnosticEngine>(c.program->sources);
+  c.diags->setWarningsAsErrors(options.warningsAsErrors);
+  if (options.emit == Emit::Tokens || options.emit == Emit::Ast) {
+    std::string error;
+    std::optional<std::string> text = sema::readSourceFile(path, error);
+    if (!text) {
+      c.diags->report(diag::DiagKind::CannotReadFile, {}, {path, error})
+          .help("check the path and that the file is readable");
+      return c;
+    }
+    source::FileId file = c.program->sources.add(path, std::move(*text));
+    if (options.emit == Emit::Tokens) {
+      parse::dumpTokens(file, c.program->sources, out, *c.diags);
+    } else {
+      auto module = parse::parseModule(file, c.program->sources, *c.diags);
+      ast::dumpModule(*module, c.program->sources, out);
+    }
+    c.ok = !c.diags->hasErrors();
+    return c;
+  }
+  sema::Checker checker(*c.program, *c.diags);
+  c.ok = checker.run(path);
+  if (c.ok && !c.diags->hasErrors() && buildIr) {
+    const sema::CallableInfo *root = selectPipeline(*c.program, options.pipeline, *c.diags);
+    if (!root) {
+      c.ok = false;
+      return c;
+    }
+    c.module = ir::buildModule(*c.program, *root);
+    c.module->set_compiler_version(std::string("mlpc ") + MLPC_VERSION);
+    std::vector<std::string> problems = ir::verifyModule(*c.module);
+    if (!problems.empty()) {
+      // A builder bug, not the user's: say so plainly.
+      for (const std::string &problem : problems)
+        std::cerr << "internal error: invalid IR: " << problem << "\n";
+      std::cerr << "note: this is a bug in mlpc; please report it with the input file\n";
+      c.module.reset();
+      c.ok = false;
+    }
+  }
+  c.ok = c.ok && !c.diags->hasErrors();
+  return c;
+}
+
+int runCheck(const std::vector<std::string> &files, const CompileOptions &options) {
+  int exit = kExitOk;
+  for (const std::string &file : files) {
+    Compilation c = compile(file, options, options.emit == Emit::Ir, std::cout);
+    if (options.verify) {
+      if (!diag::verifyDiagnostics(*c.diags, std::cerr))
+        exit = kExitCompileError;
+      continue;
+    }
+    diag::printDiagnostics(*c.diags, std::cerr, options.json, {options.color});
+    summary(*c.diags, file, options.json, options.color);
+    if (options.emit == Emit::Ir && c.module)
+      std::cout << c.module->DebugString();
+    if (!c.ok)
+      exit = kExitCompileError;
+  }
+  return exit;
+}
+
+bool writeFileAtomically(const std::string &path, const std::string &data, std::string &error) {
+  namespace fs = std::filesystem;
+  fs::path target(path);
+  fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  int fd = mkstemp(tmpl.data());
+  if (fd < 0) {
+    error = fmt::format("cannot create a file in `{}`: {}", dir.string(), std::strerror(errno));
+    return false;
+  }
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      error = std::strerror(errno);
+      ::close(fd);
+      ::unlink(tmpl.c_str());
+      return false;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    error = std::strerror(errno);
+    ::unlink(tmpl.c_str());
+    return false;
+  }
+  ::chmod(tmpl.c_str(), 0644);
+  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
+    error = std::strerror(errno);
+    ::unlink(tmpl.c_str());
+    return false;
+  }
+  return true;
+}
+
+int runBuild(const std::string &file, const std::string &target, const std::string &output,
+             const CompileOptions &options) {
+  if (target != "ir") {
+    static const std::set<std::string> planned = {"kfp", "tfx", "dataflow", "native"};
+    if (planned.count(target))
+      std::cerr << fmt::format("error: target `{}` is not available in this version of mlpc\n"
+                               "help: available targets: ir\n",
+                               target);
+    else
+      std::cerr << fmt::format("error: unknown target `{}`\n"
+                               "help: use --target=ir (kfp, tfx, dataflow and native are planned)\n",
+                               target);
+    return kExitUsage;
+  }
+  Compilation c = compile(file, options, true, std::cout);
+  diag::printDiagnostics(*c.diags, std::cerr, options.json, {options.color});
+  summary(*c.diags, file, options.json, options.color);
+  if (!c.ok || !c.module)
+    return kExitCompileError;
+  if (output.empty() || output == "-") {
+    std::string text;
+    google::protobuf::TextFormat::PrintToString(*c.module, &text);
+    std::cout << text;
+    return kExitOk;
+  }
+  // `.pb` is binary; `.txtpb`, `.textproto` and `.txt` are text.
+  std::string ext = std::filesystem::path(output).extension().string();
+  std::string data;
+  if (ext == ".txtpb" || ext == ".textproto" || ext == ".txt")
+    google::protobuf::TextFormat::PrintToString(*c.module, &data);
+  else
+    c.module->SerializeToString(&data);
+  std::string error;
+  if (!writeFileAtomically(output, data, error)) {
+    std::cerr << fmt::format("error: cannot write `{}`: {}\n", output, error);
+    return kExitCompileError;
+  }
+  return kExitOk;
+}
+
+int runExplain(const std::string &code, bool list) {
+  if (list) {
+    for (const diag::DiagInfo &d : diag::allDiagnostics())
+      std::cout << d.code << " " << (d.severity == diag::Severity::Error ? "error" : "warning")
+                << " " << d.name << "\n";
+    return kExitOk;
+  }
+  std::string upper;
+  for (char ch : code)
+    upper += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  const diag::DiagInfo *info = diag::findByCode(upper);
+  if (!info) {
+    std::cerr << fmt::format("error: `{}` is not an mlpc diagnostic code\n"
+                             "help: codes look like E0305 or W0001; `mlpc explain --list` lists them\n",
+                             code);
+    return kExitUsage;
+  }
+  const char *text = diag::explanation(upper);
+  if (!text) {
+    std::cout << fmt::format("{}: {}\n", info->code, info->format);
+    return kExitOk;
+  }
+  std::cout << text;
+  return kExitOk;
+}
+
+} // namespace mlpc::driver

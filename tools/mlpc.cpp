@@ -1,0 +1,147 @@
+// mlpc: the compiler driver. Parses the command line (LLVM's CommandLine
+// library, one subcommand per verb) and runs the driver on a thread with a
+// large stack, so that deeply nested (hostile) input cannot overflow it.
+#include "tools/Driver.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <llvm/Support/CommandLine.h>
+#include <llvm/Support/raw_ostream.h>
+#include <pthread.h>
+#include <unistd.h>
+
+namespace cl = llvm::cl;
+using namespace mlpc::driver;
+
+namespace {
+
+cl::OptionCategory category("mlpc options");
+
+cl::SubCommand checkCmd("check", "Parse and type-check .mlp files");
+cl::SubCommand buildCmd("build", "Compile a .mlp pipeline for a target");
+cl::SubCommand explainCmd("explain", "Explain a diagnostic code, e.g. `mlpc explain E0305`");
+
+cl::list<std::string> checkFiles(cl::Positional, cl::OneOrMore, cl::desc("<file.mlp>..."),
+                                 cl::sub(checkCmd), cl::cat(category));
+cl::opt<std::string> buildFile(cl::Positional, cl::Required, cl::desc("<file.mlp>"),
+                               cl::sub(buildCmd), cl::cat(category));
+cl::opt<std::string> explainCode(cl::Positional, cl::Optional, cl::desc("<code>"),
+                                 cl::sub(explainCmd), cl::cat(category));
+cl::opt<bool> explainList("list", cl::desc("List every diagnostic code"), cl::sub(explainCmd),
+                          cl::cat(category));
+
+cl::opt<std::string> target("target", cl::desc("Output: ir (kfp, tfx, dataflow, native planned)"),
+                            cl::init("ir"), cl::sub(buildCmd), cl::cat(category));
+cl::opt<std::string> output("o", cl::desc("Output file (.pb binary, .txtpb text); stdout if absent"),
+                            cl::value_desc("file"), cl::sub(buildCmd), cl::cat(category));
+cl::opt<std::string> pipeline("pipeline", cl::desc("The pipeline to build when a file has several"),
+                              cl::value_desc("name"), cl::sub(buildCmd), cl::cat(category));
+
+cl::opt<bool> verify("verify",
+                     cl::desc("Check diagnostics against `// expected-error {{...}}` comments"),
+                     cl::sub(checkCmd), cl::cat(category));
+cl::opt<Emit> emit("emit", cl::desc("Print an intermediate form (debugging)"),
+                   cl::values(clEnumValN(Emit::Tokens, "tokens", "the lexer's tokens"),
+                              clEnumValN(Emit::Ast, "ast", "the syntax tree"),
+                              clEnumValN(Emit::Ir, "ir", "the IR, as text")),
+                   cl::init(Emit::None), cl::sub(checkCmd), cl::cat(category));
+
+enum class DiagFormat { Text, Json };
+cl::opt<DiagFormat> diagFormat(
+    "diagnostics-format", cl::desc("How diagnostics are printed"),
+    cl::values(clEnumValN(DiagFormat::Text, "text", "for people (default)"),
+               clEnumValN(DiagFormat::Json, "json", "one JSON object per line, for tools")),
+    cl::init(DiagFormat::Text), cl::sub(checkCmd), cl::sub(buildCmd), cl::cat(category));
+enum class ColorMode { Auto, Always, Never };
+cl::opt<ColorMode> color("color", cl::desc("Colour diagnostics"),
+                         cl::values(clEnumValN(ColorMode::Auto, "auto", "when stderr is a terminal"),
+                                    clEnumValN(ColorMode::Always, "always", "always"),
+                                    clEnumValN(ColorMode::Never, "never", "never")),
+                         cl::init(ColorMode::Auto), cl::sub(checkCmd), cl::sub(buildCmd),
+                         cl::cat(category));
+cl::opt<bool> werror("Werror", cl::desc("Treat warnings as errors"), cl::sub(checkCmd),
+                     cl::sub(buildCmd), cl::cat(category));
+
+cl::extrahelp examples(R"(
+EXAMPLES:
+  mlpc check examples/penguin.mlp             type-check a pipeline
+  mlpc check --diagnostics-format=json a.mlp  diagnostics as JSON lines
+  mlpc build --target=ir examples/penguin.mlp print the IR as text
+  mlpc build --target=ir a.mlp -o a.pb        write the IR in binary
+  mlpc explain E0305                          explain a diagnostic code
+
+Exit status: 0 success, 1 compile errors, 2 bad usage.
+)");
+
+struct Invocation {
+  int argc;
+  char **argv;
+  int exit = kExitUsage;
+};
+
+CompileOptions compileOptions() {
+  CompileOptions o;
+  o.json = diagFormat == DiagFormat::Json;
+  bool tty = isatty(STDERR_FILENO) && !std::getenv("NO_COLOR");
+  const char *term = std::getenv("TERM");
+  tty = tty && !(term && std::string(term) == "dumb");
+  o.color = !o.json && (color == ColorMode::Always || (color == ColorMode::Auto && tty));
+  o.warningsAsErrors = werror;
+  o.verify = verify;
+  o.emit = emit;
+  o.pipeline = pipeline;
+  return o;
+}
+
+int run(int argc, char **argv) {
+  cl::HideUnrelatedOptions(category);
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << "mlpc " << MLPC_VERSION << "\n"; });
+  std::string errors;
+  llvm::raw_string_ostream errStream(errors);
+  if (!cl::ParseCommandLineOptions(argc, argv,
+                                   "mlpc: compiler for .mlp ML pipelines\n\n"
+                                   "  Run `mlpc <command> --help` for a command's options.\n",
+                                   &errStream)) {
+    std::cerr << errStream.str() << "help: run `mlpc --help` for usage\n";
+    return kExitUsage;
+  }
+  if (checkCmd)
+    return runCheck(std::vector<std::string>(checkFiles.begin(), checkFiles.end()),
+                    compileOptions());
+  if (buildCmd)
+    return runBuild(buildFile, target, output, compileOptions());
+  if (explainCmd) {
+    if (explainCode.empty() && !explainList) {
+      std::cerr << "error: name a diagnostic code, e.g. `mlpc explain E0305`\n"
+                   "help: `mlpc explain --list` lists every code\n";
+      return kExitUsage;
+    }
+    return runExplain(explainCode, explainList);
+  }
+  std::cerr << "error: no command given\n"
+               "help: `mlpc check FILE`, `mlpc build --target=ir FILE` or `mlpc explain CODE`; "
+               "see `mlpc --help`\n";
+  return kExitUsage;
+}
+
+void *runThread(void *arg) {
+  auto *inv = static_cast<Invocation *>(arg);
+  inv->exit = run(inv->argc, inv->argv);
+  return nullptr;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::ios::sync_with_stdio(false);
+  Invocation inv{argc, argv};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 512u << 20); // reserved, not committed, until used
+  pthread_t thread;
+  if (pthread_create(&thread, &attr, runThread, &inv) != 0)
+    return run(argc, argv);
+  pthread_join(thread, nullptr);
+  std::cout.flush();
+  return inv.exit;
+}
