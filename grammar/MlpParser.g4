@@ -89,8 +89,14 @@ qualifiedName
 
 // A property of a component body or a task's `with { ... }` options.
 property
-  : name COLON expr (COMMA | SEMI)?      # valueProperty
-  | name LBRACE property* RBRACE (COMMA | SEMI)? # blockProperty
+  : propertyName COLON expr (COMMA | SEMI)?                  # valueProperty
+  | propertyName LBRACE property* RBRACE (COMMA | SEMI)?     # blockProperty
+  ;
+
+// `pipeline: p` in a dataflow block reads better than any synonym.
+propertyName
+  : name
+  | PIPELINE
   ;
 
 block
@@ -151,7 +157,13 @@ argList
   ;
 
 arg
-  : (name COLON)? expr
+  : (argName COLON)? expr
+  ;
+
+// `else:` names the otherwise-list of `if_present(x, then: [...], else: [...])`.
+argName
+  : name
+  | ELSE
   ;
 
 // Soft keywords may be used as names where no ambiguity arises.

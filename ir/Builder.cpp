@@ -644,7 +644,20 @@ private:
     for (size_t i = 0; i < t.callee->params.size(); ++i) {
       if (!t.args[i])
         continue;
-      (*task->mutable_inputs())[t.callee->params[i].name] = binding(*t.args[i]);
+      Binding &b = (*task->mutable_inputs())[t.callee->params[i].name];
+      // Column arguments are checked names; backends see plain strings.
+      const sema::Type *pt = t.callee->params[i].type->unwrapped();
+      bool columns = pt->kind == sema::TypeKind::List && pt->elem->unwrapped()->kind == sema::TypeKind::Column;
+      if (pt->kind == sema::TypeKind::Column || columns) {
+        Expr *e = b.mutable_expr();
+        *e->mutable_constant() = constantValue(*t.args[i]);
+        if (columns)
+          e->mutable_type()->mutable_list()->set_scalar(STRING);
+        else
+          e->mutable_type()->set_scalar(STRING);
+        continue;
+      }
+      b = binding(*t.args[i]);
     }
     for (const sema::Schema *s : t.schemaArgs)
       fillSchema(s, task->add_schema_args());

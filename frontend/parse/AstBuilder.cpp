@@ -76,6 +76,12 @@ Name AstBuilder::buildName(P::NameContext *ctx) {
   return {text, rangeOf(ctx)};
 }
 
+Name AstBuilder::buildPropertyName(P::PropertyNameContext *ctx) {
+  if (ctx->PIPELINE())
+    return {"pipeline", rangeOf(ctx)};
+  return buildName(ctx->name());
+}
+
 void AstBuilder::buildModule(P::FileContext *ctx, Module &module) {
   for (P::ImportDeclContext *imp : ctx->importDecl())
     if (auto i = buildImport(imp))
@@ -249,14 +255,14 @@ std::vector<Property> AstBuilder::buildProperties(const std::vector<P::PropertyC
     prop.range = rangeOf(ctx);
     prop.doc = docComment(ctx);
     if (auto *v = dynamic_cast<P::ValuePropertyContext *>(ctx)) {
-      if (!v->name() || !v->expr())
+      if (!v->propertyName() || !v->expr())
         continue;
-      prop.name = buildName(v->name());
+      prop.name = buildPropertyName(v->propertyName());
       prop.value = buildExpr(v->expr());
     } else if (auto *b = dynamic_cast<P::BlockPropertyContext *>(ctx)) {
-      if (!b->name())
+      if (!b->propertyName())
         continue;
-      prop.name = buildName(b->name());
+      prop.name = buildPropertyName(b->propertyName());
       prop.isBlock = true;
       prop.block = buildProperties(b->property());
     } else {
@@ -361,8 +367,8 @@ std::vector<Arg> AstBuilder::buildArgs(P::ArgListContext *ctx) {
     if (!a->expr())
       continue;
     Arg arg;
-    if (a->name())
-      arg.name = buildName(a->name());
+    if (P::ArgNameContext *n = a->argName())
+      arg.name = n->ELSE() ? Name{"else", rangeOf(n)} : buildName(n->name());
     arg.value = buildExpr(a->expr());
     arg.range = rangeOf(a);
     args.push_back(std::move(arg));

@@ -38,6 +38,7 @@ private:
   ast::ExprPtr buildString(antlr4::Token *token);
   std::vector<ast::Arg> buildArgs(P::ArgListContext *ctx);
   ast::Name buildName(P::NameContext *ctx);
+  ast::Name buildPropertyName(P::PropertyNameContext *ctx);
 
   source::SourceRange rangeOf(antlr4::ParserRuleContext *ctx) const;
   source::SourceRange rangeOf(antlr4::Token *token) const;
