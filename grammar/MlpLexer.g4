@@ -76,7 +76,9 @@ QUOTED_ID : '`' ~[`\r\n]+ '`';
 DOC_COMMENT   : '///' ~[\r\n]* -> channel(DOCS);
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(COMMENTS);
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(COMMENTS);
-UNTERMINATED_COMMENT : '/*' .*? EOF;
+// A `/*` never closed: the body cannot contain `*/`, so a closed comment
+// always lexes as BLOCK_COMMENT.
+UNTERMINATED_COMMENT : '/*' ( ~'*' | '*'+ ~[*/] )* '*'* EOF;
 WS            : [ \t\r\n\f]+ -> channel(HIDDEN);
 
 // Anything else is one bad character; the parser reports it with a location.

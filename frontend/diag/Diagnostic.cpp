@@ -84,27 +84,24 @@ DiagnosticBuilder DiagnosticEngine::report(DiagKind kind, source::SourceRange ra
 void DiagnosticEngine::add(Diagnostic diag) {
   if (diag.severity == Severity::Warning && warningsAsErrors_)
     diag.severity = Severity::Error;
-  if (diag.severity == Severity::Error && errorLimitReached()) {
-    if (!limitReported_) {
-      limitReported_ = true;
-      diags_.push_back({DiagKind::TooManyErrors, Severity::Error,
-                        formatMessage(info(DiagKind::TooManyErrors).format,
-                                      {std::to_string(errors_)}),
-                        {},
-                        {},
-                        {{"fix the errors above and run again", {}}}});
-    }
-    return;
-  }
+  if (diag.severity == Severity::Error && errorLimitReached())
+    return; // past the limit: "too many errors" was said when it was reached
   // One mistake, one diagnostic: drop exact repeats (same code, same place).
   source::SourceRange at = diag.primaryRange();
   if (!seen_.insert({static_cast<int>(diag.kind), at.file, at.begin, diag.message}).second)
     return;
-  if (diag.severity == Severity::Error)
+  bool error = diag.severity == Severity::Error;
+  if (error)
     ++errors_;
   else if (diag.severity == Severity::Warning)
     ++warnings_;
   diags_.push_back(std::move(diag));
+  if (error && errorLimitReached())
+    diags_.push_back({DiagKind::TooManyErrors, Severity::Error,
+                      formatMessage(info(DiagKind::TooManyErrors).format, {std::to_string(errors_)}),
+                      {},
+                      {},
+                      {{"fix the errors above and run again", {}}}});
 }
 
 std::vector<Diagnostic> DiagnosticEngine::sorted() const {

@@ -119,7 +119,6 @@ private:
   unsigned warnings_ = 0;
   unsigned errorLimit_ = 100;
   bool warningsAsErrors_ = false;
-  bool limitReported_ = false;
   std::set<std::tuple<int, source::FileId, uint32_t, std::string>> seen_;
 };
 

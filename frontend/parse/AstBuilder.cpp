@@ -585,9 +585,11 @@ ExprPtr AstBuilder::buildString(antlr4::Token *token) {
     current.clear();
   };
   bool ok = true;
-  for (size_t i = 1; i + 1 < text.size(); ++i) {
+  // An unterminated string (already reported) has no closing quote.
+  size_t end = text.size() >= 2 && text.back() == '"' ? text.size() - 1 : text.size();
+  for (size_t i = 1; i < end; ++i) {
     char c = text[i];
-    if (c == '\\') {
+    if (c == '\\' && i + 1 < end) {
       char e = text[i + 1];
       switch (e) {
       case 'n': current += '\n'; break;
@@ -610,8 +612,14 @@ ExprPtr AstBuilder::buildString(antlr4::Token *token) {
     }
     if (c == '$' && i + 1 < text.size() && text[i + 1] == '{') {
       size_t close = text.find('}', i + 2);
-      if (close == std::string::npos)
-        close = text.size() - 1;
+      if (close == std::string::npos || close >= end) {
+        source::SourceRange at{range.file, base + uint32_t(i), base + uint32_t(i + 2)};
+        diags_.report(diag::DiagKind::BadInterpolation, at, {"`${` has no closing `}`"})
+            .label(at, "opened here")
+            .help("close it with `}`, or write `\\$` for a literal `$`");
+        ok = false;
+        break;
+      }
       std::string inner = text.substr(i + 2, close - i - 2);
       source::SourceRange at{range.file, base + uint32_t(i), base + uint32_t(close + 1)};
       size_t brackets = 0;

@@ -75,17 +75,22 @@ bool checkTokens(antlr4::CommonTokenStream &tokens, const OffsetMap &offsets,
                               ? fmt::format("U+{:04X}", static_cast<int>(text[0]))
                               : "`" + text + "`";
       diags.report(diag::DiagKind::InvalidCharacter, range, {shown}).label(range, "not valid here");
+      // Reported once here; the parser never sees it.
+      static_cast<antlr4::CommonToken *>(t)->setChannel(antlr4::Token::HIDDEN_CHANNEL);
       break;
     }
     case MlpLexer::UNTERMINATED_STRING:
       diags.report(diag::DiagKind::UnterminatedString, range)
           .label(range, "this string has no closing `\"`")
           .help("strings end on the line they start; add `\"` at the end");
+      // Parse it as the string it was meant to be, so nothing else cascades.
+      static_cast<antlr4::CommonToken *>(t)->setType(MlpLexer::STRING);
       break;
     case MlpLexer::UNTERMINATED_COMMENT:
       diags.report(diag::DiagKind::UnterminatedComment, {range.file, range.begin, range.begin + 2})
           .label({range.file, range.begin, range.begin + 2}, "comment starts here")
           .help("close the comment with `*/`");
+      static_cast<antlr4::CommonToken *>(t)->setChannel(MlpLexer::COMMENTS);
       break;
     case MlpLexer::LPAREN:
     case MlpLexer::LBRACE:

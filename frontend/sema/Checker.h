@@ -84,7 +84,8 @@ private:
   const Type *memberOfTask(const Symbol &task, const ast::Name &member);
   const Type *substitute(const Type *type, const TaskInfo &task);
   const Schema *applySchemaOps(const Schema *param, const TaskInfo &task);
-  void bindName(Scope &scope, const Symbol *symbol, SourceRange range);
+  bool bindName(Scope &scope, const Symbol *symbol, SourceRange range);
+  void bindView(Scope &scope, const Symbol *view);
   void mergeBranches(const std::vector<Scope *> &branches, bool exhaustive, Scope &outer);
 
   // Per-pipeline state.

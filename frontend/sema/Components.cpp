@@ -450,6 +450,8 @@ void Checker::checkPlaceholder(const ast::Expr &expr, Scope &scope, bool allowLi
     sym->markUsed();
     const_cast<ast::NameRef *>(base)->symbol = sym;
     const std::string &m = mem.member.text;
+    if (sym->type->isError())
+      return; // its type was already reported
     bool artifact = sym->type->unwrapped()->isArtifact();
     bool ok = artifact ? (m == "path" || m == "uri")
                        : (sym->kind == SymbolKind::Output && m == "path");

@@ -13,6 +13,24 @@ namespace mlpc::sema {
 
 using diag::DiagKind;
 
+const char *symbolKindName(const Symbol &s) {
+  switch (s.kind) {
+  case SymbolKind::Module: return "module";
+  case SymbolKind::Schema: return "schema";
+  case SymbolKind::Record: return "record";
+  case SymbolKind::Artifact: return "artifact type";
+  case SymbolKind::Primitive: return "type";
+  case SymbolKind::Callable: return s.callable->isPipeline ? "pipeline" : "component";
+  case SymbolKind::Param: return "parameter";
+  case SymbolKind::Output: return "output";
+  case SymbolKind::Task: return "task";
+  case SymbolKind::Value: return "value";
+  case SymbolKind::LoopVar: return "loop variable";
+  case SymbolKind::Status: return "status";
+  }
+  return "name";
+}
+
 namespace {
 const std::set<std::string> kPrimitiveNames = {"int", "float", "string", "bool",
                                                "list", "map",  "column"};
@@ -110,6 +128,8 @@ const Symbol *Checker::lookupQualified(const ModuleInfo &module,
     }
     sym->markUsed();
     const ModuleInfo *target = sym->module;
+    if (!target)
+      return p_.newSymbol(SymbolKind::Value, "", {}); // a failed import, already reported
     auto member = target->scope.find(path[i].text);
     if (member == target->scope.end() || member->second->kind == SymbolKind::Module) {
       if (reportErrors) {
@@ -280,7 +300,8 @@ void Checker::resolveSchemasAndRecords(ModuleInfo &module) {
               .label(f.type->range, "records hold parameters, not artifacts");
         if (f.defaultValue) {
           Scope empty(Scope::Kind::Signature, nullptr, module);
-          checkExpr(*f.defaultValue, empty, rf.type);
+          const Type *t = checkExpr(*f.defaultValue, empty, rf.type);
+          expectAssignable(t, rf.type, *f.defaultValue, "field `" + rf.name + "`", rf.range);
         }
       }
     }
@@ -315,8 +336,8 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
       } else if (sym && sym->name.empty()) {
         return nullptr; // reported by lookupQualified
       } else if (sym) {
-        diags_.report(DiagKind::NotAType, type.range, {name, "not a schema"})
-            .label(type.range, "expected a schema");
+        diags_.report(DiagKind::NotAType, type.range, {name, symbolKindName(*sym)})
+            .label(type.range, "expected a schema here");
         return nullptr;
       } else {
         std::vector<std::string> names;
@@ -635,7 +656,8 @@ void Checker::resolveSignatures(ModuleInfo &module) {
                 .help("make it optional with `?` instead, or import it with an importer");
           } else {
             Scope empty(Scope::Kind::Signature, nullptr, module);
-            checkExpr(*f->defaultValue, empty, pi.type);
+            const Type *t = checkExpr(*f->defaultValue, empty, pi.type);
+            expectAssignable(t, pi.type, *f->defaultValue, "parameter `" + pi.name + "`", pi.range);
             pi.defaultValue = f->defaultValue.get();
           }
         }

@@ -145,11 +145,12 @@ void Checker::loadImports(ModuleInfo &module) {
           .label(imp.targetRange, "not a module")
           .help("import a standard module as `std.<name>`, or a file as `import \"path.mlp\"`");
     }
-    if (!target)
-      continue;
     Symbol *sym = p_.newSymbol(SymbolKind::Module, imp.aliasName(),
                                imp.alias ? imp.alias->range : imp.targetRange);
+    // A failed import still binds its name, to a module with no members, so
+    // its uses are not reported again as unknown names.
     sym->module = target;
+    sym->used = !target;
     auto [it, inserted] = module.scope.emplace(sym->name, sym);
     if (!inserted) {
       diags_.report(diag::DiagKind::DuplicateImport, sym->range, {sym->name})

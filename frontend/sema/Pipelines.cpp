@@ -16,24 +16,6 @@ namespace mlpc::sema {
 using diag::DiagKind;
 
 namespace {
-const char *symbolWhat(const Symbol &s) {
-  switch (s.kind) {
-  case SymbolKind::Module: return "module";
-  case SymbolKind::Schema: return "schema";
-  case SymbolKind::Record: return "record";
-  case SymbolKind::Artifact: return "artifact type";
-  case SymbolKind::Primitive: return "type";
-  case SymbolKind::Callable: return s.callable->isPipeline ? "pipeline" : "component";
-  case SymbolKind::Param: return "parameter";
-  case SymbolKind::Output: return "output";
-  case SymbolKind::Task: return "task";
-  case SymbolKind::Value: return "value";
-  case SymbolKind::LoopVar: return "loop variable";
-  case SymbolKind::Status: return "status";
-  }
-  return "name";
-}
-
 // Column names written in an argument: `[a, b]`, `a`, or strings.
 std::vector<std::string> columnNames(const ast::Expr *e) {
   std::vector<std::string> names;
@@ -123,17 +105,17 @@ void Checker::checkBlock(const ast::Block &block, Scope &scope, CallableInfo &pi
   }
 }
 
-void Checker::bindName(Scope &scope, const Symbol *symbol, SourceRange range) {
+bool Checker::bindName(Scope &scope, const Symbol *symbol, SourceRange range) {
   if (const Symbol *local = scope.findLocal(symbol->name)) {
     if (!local->isImplicit) {
       diags_.report(DiagKind::DuplicateDefinition, range, {symbol->name})
           .label(range, "bound again here")
           .secondary(local->range, "first bound here")
           .help("choose a new name; bindings cannot be reassigned");
-      return;
+      return false;
     }
   } else if (const Symbol *outer = scope.lookup(symbol->name)) {
-    diags_.report(DiagKind::Shadowing, range, {symbol->name, symbolWhat(*outer)})
+    diags_.report(DiagKind::Shadowing, range, {symbol->name, symbolKindName(*outer)})
         .label(range, "hides the earlier one here")
         .secondary(outer->range, "earlier definition")
         .help("rename it to keep both usable");
@@ -141,6 +123,7 @@ void Checker::bindName(Scope &scope, const Symbol *symbol, SourceRange range) {
   for (Scope *s = &scope; s; s = s->parent)
     s->later.erase(symbol->name);
   scope.bind(symbol);
+  return true;
 }
 
 void Checker::checkStmt(const ast::Stmt &stmt, Scope &scope, CallableInfo &pipeline,
@@ -165,8 +148,8 @@ void Checker::checkStmt(const ast::Stmt &stmt, Scope &scope, CallableInfo &pipel
     }
     const_cast<ast::BindStmt &>(s).symbol = sym;
     p_.stmtSymbols[&stmt] = sym;
-    bindings_.push_back({sym, &stmt});
-    bindName(scope, sym, s.name.range);
+    if (bindName(scope, sym, s.name.range))
+      bindings_.push_back({sym, &stmt}); // a rejected rebinding is not also "unused"
     return;
   }
   case ast::StmtKind::Expr: {
@@ -178,7 +161,7 @@ void Checker::checkStmt(const ast::Stmt &stmt, Scope &scope, CallableInfo &pipel
         checkExpr(*call->callee, scope); // reports the unknown name
       else if (call)
         diags_.report(DiagKind::NotCallable, call->callee->range, {callee->name})
-            .label(call->callee->range, std::string("a ") + symbolWhat(*callee));
+            .label(call->callee->range, std::string("a ") + symbolKindName(*callee));
       else {
         checkExpr(*s.value, scope);
         diags_.report(DiagKind::NotAStatement, s.value->range)
@@ -251,8 +234,7 @@ void Checker::checkStmt(const ast::Stmt &stmt, Scope &scope, CallableInfo &pipel
       outer->view = SymbolView::Collected;
       outer->alternatives = {inner};
       outer->isImplicit = true;
-      if (!scope.lookup(inner->name))
-        scope.bind(outer);
+      bindView(scope, outer);
     }
     return;
   }
@@ -321,6 +303,14 @@ void Checker::checkStmt(const ast::Stmt &stmt, Scope &scope, CallableInfo &pipel
   }
 }
 
+// Binds a control-flow view of an inner binding after the loop or branches
+// that made it; a later view of the same name replaces an earlier one.
+void Checker::bindView(Scope &scope, const Symbol *view) {
+  const Symbol *existing = scope.lookup(view->name);
+  if (!existing || (existing->isImplicit && scope.findLocal(view->name) == existing))
+    scope.bind(view);
+}
+
 void Checker::mergeBranches(const std::vector<Scope *> &branches, bool exhaustive,
                             Scope &outer) {
   // Names in branch order of first appearance.
@@ -340,8 +330,7 @@ void Checker::mergeBranches(const std::vector<Scope *> &branches, bool exhaustiv
         exhaustive && alts.size() == branches.size() ? SymbolView::OneOf : SymbolView::Conditional;
     merged->alternatives = alts;
     merged->isImplicit = true;
-    if (!outer.lookup(name))
-      outer.bind(merged);
+    bindView(outer, merged);
   }
 }
 
@@ -351,7 +340,7 @@ const Symbol *Checker::callableSymbol(const ast::Expr &callee, Scope &scope) {
   if (auto *mem = llvm::dyn_cast<ast::MemberExpr>(&callee)) {
     auto *base = llvm::dyn_cast<ast::NameRef>(mem->base.get());
     const Symbol *mod = base ? scope.lookup(base->name) : nullptr;
-    if (!mod || mod->kind != SymbolKind::Module)
+    if (!mod || mod->kind != SymbolKind::Module || !mod->module)
       return nullptr;
     auto it = mod->module->scope.find(mem->member.text);
     if (it == mod->module->scope.end() || it->second->kind == SymbolKind::Module)
@@ -657,7 +646,7 @@ void Checker::checkTaskOptions(const ast::TaskOptions &options, TaskInfo *task, 
           continue;
         }
         diags_.report(DiagKind::NotATask, el->range, {ref ? ref->name : "this"})
-            .label(el->range, sym ? std::string("a ") + symbolWhat(*sym) : "not a task name");
+            .label(el->range, sym ? std::string("a ") + symbolKindName(*sym) : "not a task name");
         continue;
       }
       sym->markUsed();
@@ -804,7 +793,7 @@ const Type *Checker::valueTypeOf(const Symbol &sym, SourceRange at) {
     return p_.types.error();
   }
   default:
-    diags_.report(DiagKind::NotAValue, at, {symbolWhat(sym), sym.name})
+    diags_.report(DiagKind::NotAValue, at, {symbolKindName(sym), sym.name})
         .label(at, "not a value")
         .secondary(sym.range, "declared here");
     return p_.types.error();
@@ -945,7 +934,7 @@ const Type *Checker::checkExpr(const ast::Expr &expr, Scope &scope, const Type *
           .help("bind it first: `t = " + callee->name + "(...)`, then use `t`");
     } else {
       diags_.report(DiagKind::NotCallable, call.callee->range, {callee->name})
-          .label(call.callee->range, std::string("a ") + symbolWhat(*callee));
+          .label(call.callee->range, std::string("a ") + symbolKindName(*callee));
     }
     for (const ast::Arg &a : call.args)
       checkExpr(*a.value, scope);

@@ -60,6 +60,9 @@ struct Symbol {
   void markUsed() const;
 };
 
+// "schema", "component", "task", ...: what a symbol is, for messages.
+const char *symbolKindName(const Symbol &s);
+
 struct ParamInfo {
   std::string name;
   const Type *type = nullptr;

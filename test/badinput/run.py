@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Runs `mlpc check` on every input of the bad-input corpus.
+
+    run.py MLPC OUTDIR [--jobs N] [--timeout SECONDS] [--only SUBSTRING]
+
+OUTDIR is what test/badinput/generate.py wrote. Every top-level OUTDIR/*.mlp
+is checked; files in subfolders exist only to be imported and are skipped.
+Each input must make `MLPC check FILE`:
+  - exit with status exactly 1 (compile errors),
+  - not be killed by a signal (a crash, an abort, a sanitizer report),
+  - print `error[E` on stderr (a real diagnostic, not a bare message),
+  - finish in under the timeout (20 s by default).
+Prints one line per failure, with a command that reproduces it, then
+`N passed, M failed`; exits 1 if anything failed.
+"""
+import argparse
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+NEEDLE = b"error[E"
+
+
+def signal_name(num: int) -> str:
+    try:
+        return signal.Signals(num).name
+    except ValueError:
+        return f"signal {num}"
+
+
+def contains(path: str, needle: bytes) -> bool:
+    """Whether a (possibly huge) file contains `needle`, read in chunks."""
+    keep = len(needle) - 1
+    tail = b""
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                return False
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-keep:]
+
+
+def last_lines(path: str, n: int = 3, limit: int = 4096) -> str:
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - limit))
+        text = f.read().decode("utf-8", "replace")
+    lines = [l for l in text.splitlines() if l.strip()]
+    return " | ".join(l[:200] for l in lines[-n:])
+
+
+def check(mlpc: str, path: Path, timeout: float):
+    """Returns (path, problem or None, seconds)."""
+    cmd = [mlpc, "check", str(path)]
+    # Output goes to temporary files, not pipes: a hostile input may make
+    # mlpc print a lot, and memory here is not the thing under test.
+    with tempfile.NamedTemporaryFile(prefix="badinput-", suffix=".stderr", delete=False) as err:
+        err_path = err.name
+    try:
+        start = time.monotonic()
+        with open(err_path, "wb") as err, open(os.devnull, "wb") as out:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                    start_new_session=True)
+            try:
+                rc = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                # The whole process group: mlpc starts nothing, but be thorough.
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return path, f"hang: still running after {timeout:g}s (killed)", time.monotonic() - start
+        elapsed = time.monotonic() - start
+        if rc < 0:
+            return path, f"crash: killed by {signal_name(-rc)}; stderr: {last_lines(err_path)}", elapsed
+        if rc != 1:
+            what = "accepted (exit 0)" if rc == 0 else f"exit {rc}"
+            return path, f"wrong exit: {what}, expected 1; stderr: {last_lines(err_path)}", elapsed
+        if not contains(err_path, NEEDLE):
+            return path, f"no `error[E` diagnostic on stderr; stderr: {last_lines(err_path)}", elapsed
+        if elapsed >= timeout:
+            return path, f"slow: took {elapsed:.1f}s (limit {timeout:g}s)", elapsed
+        return path, None, elapsed
+    finally:
+        os.unlink(err_path)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    ap.add_argument("mlpc")
+    ap.add_argument("outdir")
+    ap.add_argument("--jobs", "-j", type=int, default=2, help="inputs checked at once (default 2)")
+    ap.add_argument("--timeout", type=float, default=20.0, help="seconds per input (default 20)")
+    ap.add_argument("--only", default="", help="check only inputs whose name contains this")
+    ap.add_argument("--verbose", "-v", action="store_true", help="print every input and its time")
+    args = ap.parse_args()
+
+    mlpc = os.path.abspath(args.mlpc)
+    if not os.access(mlpc, os.X_OK):
+        print(f"run.py: {args.mlpc} is not an executable", file=sys.stderr)
+        return 2
+    outdir = Path(args.outdir)
+    inputs = sorted(p for p in outdir.glob("*.mlp") if p.is_file() and args.only in p.name)
+    if not inputs:
+        print(f"run.py: no inputs in {outdir}; run generate.py first", file=sys.stderr)
+        return 2
+
+    passed = failed = 0
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for path, problem, elapsed in pool.map(lambda p: check(mlpc, p, args.timeout), inputs):
+            if problem is None:
+                passed += 1
+                if args.verbose:
+                    print(f"ok   {path.name} ({elapsed:.2f}s)")
+                continue
+            failed += 1
+            repro = shlex.join([mlpc, "check", str(path)])
+            print(f"FAIL {path.name} ({elapsed:.2f}s): {problem}\n     reproduce: {repro}")
+            sys.stdout.flush()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,2 @@
+def train(x: int) -> None:
+    print(x)
