@@ -30,11 +30,16 @@ namespace {
 
 ScalarKind scalar(sema::TypeKind k) {
   switch (k) {
-  case sema::TypeKind::Int: return INT;
-  case sema::TypeKind::Float: return FLOAT;
-  case sema::TypeKind::String: return STRING;
-  case sema::TypeKind::Bool: return BOOL;
-  default: return SCALAR_UNSPECIFIED;
+  case sema::TypeKind::Int:
+    return INT;
+  case sema::TypeKind::Float:
+    return FLOAT;
+  case sema::TypeKind::String:
+    return STRING;
+  case sema::TypeKind::Bool:
+    return BOOL;
+  default:
+    return SCALAR_UNSPECIFIED;
   }
 }
 
@@ -75,11 +80,21 @@ void fillSchema(const sema::Schema *s, Schema *out, const sema::CallableInfo *ge
 Value constantValue(const ast::Expr &e) {
   Value v;
   switch (e.kind) {
-  case ast::ExprKind::Int: v.set_int_value(llvm::cast<ast::IntLit>(e).value); break;
-  case ast::ExprKind::Float: v.set_float_value(llvm::cast<ast::FloatLit>(e).value); break;
-  case ast::ExprKind::Bool: v.set_bool_value(llvm::cast<ast::BoolLit>(e).value); break;
-  case ast::ExprKind::String: v.set_string_value(llvm::cast<ast::StringLit>(e).plainText()); break;
-  case ast::ExprKind::Name: v.set_string_value(llvm::cast<ast::NameRef>(e).name); break; // a column
+  case ast::ExprKind::Int:
+    v.set_int_value(llvm::cast<ast::IntLit>(e).value);
+    break;
+  case ast::ExprKind::Float:
+    v.set_float_value(llvm::cast<ast::FloatLit>(e).value);
+    break;
+  case ast::ExprKind::Bool:
+    v.set_bool_value(llvm::cast<ast::BoolLit>(e).value);
+    break;
+  case ast::ExprKind::String:
+    v.set_string_value(llvm::cast<ast::StringLit>(e).plainText());
+    break;
+  case ast::ExprKind::Name:
+    v.set_string_value(llvm::cast<ast::NameRef>(e).name);
+    break; // a column
   case ast::ExprKind::List:
     for (const ast::ExprPtr &el : llvm::cast<ast::ListExpr>(e).elements)
       *v.mutable_list_value()->add_values() = constantValue(*el);
@@ -90,7 +105,9 @@ Value constantValue(const ast::Expr &e) {
       (*v.mutable_map_value()->mutable_fields())[en.key] = constantValue(*en.value);
     v.mutable_map_value();
     break;
-  default: v.set_null_value(true); break;
+  default:
+    v.set_null_value(true);
+    break;
   }
   return v;
 }
@@ -149,8 +166,12 @@ private:
       return out;
     }
     switch (t->kind) {
-    case sema::TypeKind::List: *out.mutable_list() = type(t->elem, generic); break;
-    case sema::TypeKind::Map: *out.mutable_map() = type(t->elem, generic); break;
+    case sema::TypeKind::List:
+      *out.mutable_list() = type(t->elem, generic);
+      break;
+    case sema::TypeKind::Map:
+      *out.mutable_map() = type(t->elem, generic);
+      break;
     case sema::TypeKind::Record:
       if (t->record == p_.types.taskFinalStatus()->record) {
         out.set_status(true);
@@ -169,8 +190,12 @@ private:
       if (t->artifact->tabular)
         fillSchema(t->schema, out.mutable_artifact()->mutable_schema(), generic);
       break;
-    case sema::TypeKind::Column: fillSchema(t->schema, out.mutable_column(), generic); break;
-    default: out.set_scalar(scalar(t->kind)); break;
+    case sema::TypeKind::Column:
+      fillSchema(t->schema, out.mutable_column(), generic);
+      break;
+    default:
+      out.set_scalar(scalar(t->kind));
+      break;
     }
     return out;
   }
@@ -206,24 +231,35 @@ private:
         Resources *r = o->mutable_resources();
         for (const ast::Property &q : prop.block) {
           std::string text = q.value ? scalarText(*q.value) : "";
-          if (q.name.text == "cpu") r->set_cpu_limit(text);
-          else if (q.name.text == "memory") r->set_memory_limit(text);
-          else if (q.name.text == "cpu_request") r->set_cpu_request(text);
-          else if (q.name.text == "memory_request") r->set_memory_request(text);
-          else if (q.name.text == "accelerator") r->set_accelerator_type(text);
-          else if (q.name.text == "accelerator_count") r->set_accelerator_count(intOf(q.value.get()));
+          if (q.name.text == "cpu")
+            r->set_cpu_limit(text);
+          else if (q.name.text == "memory")
+            r->set_memory_limit(text);
+          else if (q.name.text == "cpu_request")
+            r->set_cpu_request(text);
+          else if (q.name.text == "memory_request")
+            r->set_memory_request(text);
+          else if (q.name.text == "accelerator")
+            r->set_accelerator_type(text);
+          else if (q.name.text == "accelerator_count")
+            r->set_accelerator_count(intOf(q.value.get()));
           else if (q.name.text == "tpu")
             for (const ast::Property &t : q.block) {
-              if (t.name.text == "type") r->set_tpu_type(plainString(t.value.get()));
-              if (t.name.text == "topology") r->set_tpu_topology(plainString(t.value.get()));
+              if (t.name.text == "type")
+                r->set_tpu_type(plainString(t.value.get()));
+              if (t.name.text == "topology")
+                r->set_tpu_topology(plainString(t.value.get()));
             }
         }
       } else if (n == "retry") {
         RetryPolicy *r = o->mutable_retry();
         for (const ast::Property &q : prop.block) {
-          if (q.name.text == "max") r->set_max_retries(intOf(q.value.get()));
-          else if (q.name.text == "backoff") r->set_backoff_seconds(durationSeconds(plainString(q.value.get())));
-          else if (q.name.text == "factor") r->set_backoff_factor(numberOf(q.value.get()));
+          if (q.name.text == "max")
+            r->set_max_retries(intOf(q.value.get()));
+          else if (q.name.text == "backoff")
+            r->set_backoff_seconds(durationSeconds(plainString(q.value.get())));
+          else if (q.name.text == "factor")
+            r->set_backoff_factor(numberOf(q.value.get()));
           else if (q.name.text == "max_backoff")
             r->set_max_backoff_seconds(durationSeconds(plainString(q.value.get())));
         }
@@ -243,11 +279,15 @@ private:
         KubernetesOptions *k = o->mutable_kubernetes();
         for (const ast::Property &q : prop.block) {
           auto intoMap = [&](google::protobuf::Map<std::string, std::string> *m) {
-            forEachEntry(q, [&](const std::string &key, const ast::Expr &v) { (*m)[key] = scalarText(v); });
+            forEachEntry(
+                q, [&](const std::string &key, const ast::Expr &v) { (*m)[key] = scalarText(v); });
           };
-          if (q.name.text == "node_selector") intoMap(k->mutable_node_selector());
-          else if (q.name.text == "secrets") intoMap(k->mutable_secrets());
-          else if (q.name.text == "labels") intoMap(k->mutable_labels());
+          if (q.name.text == "node_selector")
+            intoMap(k->mutable_node_selector());
+          else if (q.name.text == "secrets")
+            intoMap(k->mutable_secrets());
+          else if (q.name.text == "labels")
+            intoMap(k->mutable_labels());
           else if (q.name.text == "tolerations" && q.value)
             if (auto *list = llvm::dyn_cast<ast::ListExpr>(q.value.get()))
               for (const ast::ExprPtr &el : list->elements) {
@@ -273,10 +313,14 @@ private:
 
   static std::string scalarText(const ast::Expr &e) {
     switch (e.kind) {
-    case ast::ExprKind::Int: return std::to_string(llvm::cast<ast::IntLit>(e).value);
-    case ast::ExprKind::Float: return fmt::format("{}", llvm::cast<ast::FloatLit>(e).value);
-    case ast::ExprKind::Bool: return llvm::cast<ast::BoolLit>(e).value ? "true" : "false";
-    default: return plainString(&e);
+    case ast::ExprKind::Int:
+      return std::to_string(llvm::cast<ast::IntLit>(e).value);
+    case ast::ExprKind::Float:
+      return fmt::format("{}", llvm::cast<ast::FloatLit>(e).value);
+    case ast::ExprKind::Bool:
+      return llvm::cast<ast::BoolLit>(e).value ? "true" : "false";
+    default:
+      return plainString(&e);
     }
   }
   static int64_t intOf(const ast::Expr *e) {
@@ -380,9 +424,12 @@ private:
         PythonImpl *pi = comp.mutable_python();
         pi->set_source(c.pythonSource);
         for (const ast::Property &q : prop.block) {
-          if (q.name.text == "file") pi->set_file(plainString(q.value.get()));
-          else if (q.name.text == "function") pi->set_function(plainString(q.value.get()));
-          else if (q.name.text == "base_image") pi->set_base_image(plainString(q.value.get()));
+          if (q.name.text == "file")
+            pi->set_file(plainString(q.value.get()));
+          else if (q.name.text == "function")
+            pi->set_function(plainString(q.value.get()));
+          else if (q.name.text == "base_image")
+            pi->set_base_image(plainString(q.value.get()));
           else if (q.name.text == "packages" || q.name.text == "pip_index_urls")
             for (const ast::ExprPtr &el : llvm::cast<ast::ListExpr>(*q.value).elements)
               (q.name.text == "packages" ? pi->add_packages() : pi->add_pip_index_urls())
@@ -395,9 +442,12 @@ private:
       } else if (n == "importer") {
         ImporterImpl *ii = comp.mutable_importer();
         for (const ast::Property &q : prop.block) {
-          if (q.name.text == "uri") *ii->mutable_uri() = commandArg(*q.value);
-          else if (q.name.text == "reimport") ii->set_reimport(llvm::cast<ast::BoolLit>(*q.value).value);
-          else if (q.name.text == "metadata") *ii->mutable_metadata() = constantValue(*q.value).map_value();
+          if (q.name.text == "uri")
+            *ii->mutable_uri() = commandArg(*q.value);
+          else if (q.name.text == "reimport")
+            ii->set_reimport(llvm::cast<ast::BoolLit>(*q.value).value);
+          else if (q.name.text == "metadata")
+            *ii->mutable_metadata() = constantValue(*q.value).map_value();
         }
       } else if (n == "dataflow") {
         DataflowImpl *di = comp.mutable_dataflow();
@@ -420,17 +470,28 @@ private:
                        DataflowOptions *o) {
     for (auto &[n, value] : named) {
       std::string s = value ? plainString(value) : "";
-      if (n == "region") o->set_region(s);
-      else if (n == "machine_type") o->set_machine_type(s);
-      else if (n == "max_workers") o->set_max_workers(intOf(value));
-      else if (n == "num_workers") o->set_num_workers(intOf(value));
-      else if (n == "service_account") o->set_service_account(s);
-      else if (n == "temp_location") o->set_temp_location(s);
-      else if (n == "staging_location") o->set_staging_location(s);
-      else if (n == "network") o->set_network(s);
-      else if (n == "subnetwork") o->set_subnetwork(s);
-      else if (n == "worker_accelerator") o->set_worker_accelerator(s);
-      else if (n == "accelerator_count") o->set_accelerator_count(intOf(value));
+      if (n == "region")
+        o->set_region(s);
+      else if (n == "machine_type")
+        o->set_machine_type(s);
+      else if (n == "max_workers")
+        o->set_max_workers(intOf(value));
+      else if (n == "num_workers")
+        o->set_num_workers(intOf(value));
+      else if (n == "service_account")
+        o->set_service_account(s);
+      else if (n == "temp_location")
+        o->set_temp_location(s);
+      else if (n == "staging_location")
+        o->set_staging_location(s);
+      else if (n == "network")
+        o->set_network(s);
+      else if (n == "subnetwork")
+        o->set_subnetwork(s);
+      else if (n == "worker_accelerator")
+        o->set_worker_accelerator(s);
+      else if (n == "accelerator_count")
+        o->set_accelerator_count(intOf(value));
     }
   }
 
@@ -583,11 +644,10 @@ private:
     }
     case ast::ExprKind::Binary: {
       auto &b = llvm::cast<ast::BinaryExpr>(e);
-      static const BinaryExpr::Op ops[] = {BinaryExpr::MUL, BinaryExpr::DIV, BinaryExpr::MOD,
-                                           BinaryExpr::ADD, BinaryExpr::SUB, BinaryExpr::LT,
-                                           BinaryExpr::LE,  BinaryExpr::GT,  BinaryExpr::GE,
-                                           BinaryExpr::EQ,  BinaryExpr::NE,  BinaryExpr::AND,
-                                           BinaryExpr::OR};
+      static const BinaryExpr::Op ops[] = {
+          BinaryExpr::MUL, BinaryExpr::DIV, BinaryExpr::MOD, BinaryExpr::ADD, BinaryExpr::SUB,
+          BinaryExpr::LT,  BinaryExpr::LE,  BinaryExpr::GT,  BinaryExpr::GE,  BinaryExpr::EQ,
+          BinaryExpr::NE,  BinaryExpr::AND, BinaryExpr::OR};
       out.mutable_binary()->set_op(ops[static_cast<int>(b.op)]);
       *out.mutable_binary()->mutable_lhs() = expr(*b.lhs);
       *out.mutable_binary()->mutable_rhs() = expr(*b.rhs);
@@ -647,7 +707,8 @@ private:
       Binding &b = (*task->mutable_inputs())[t.callee->params[i].name];
       // Column arguments are checked names; backends see plain strings.
       const sema::Type *pt = t.callee->params[i].type->unwrapped();
-      bool columns = pt->kind == sema::TypeKind::List && pt->elem->unwrapped()->kind == sema::TypeKind::Column;
+      bool columns =
+          pt->kind == sema::TypeKind::List && pt->elem->unwrapped()->kind == sema::TypeKind::Column;
       if (pt->kind == sema::TypeKind::Column || columns) {
         Expr *e = b.mutable_expr();
         *e->mutable_constant() = constantValue(*t.args[i]);

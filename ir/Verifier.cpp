@@ -40,7 +40,9 @@ public:
   }
 
 private:
-  void error(const std::string &msg) { errors_.push_back(fmt::format("pipeline `{}`: {}", p_.name(), msg)); }
+  void error(const std::string &msg) {
+    errors_.push_back(fmt::format("pipeline `{}`: {}", p_.name(), msg));
+  }
 
   void collect(const Dag &dag) {
     for (const Node &n : dag.nodes()) {
@@ -97,36 +99,48 @@ private:
     }
     const Interface *iface = calleeInterface(m_, it->second->component());
     if (iface && !findParam(iface->outputs(), to.output()))
-      error(fmt::format("{} refers to `{}.{}`, which is not an output", where, to.task(), to.output()));
+      error(fmt::format("{} refers to `{}.{}`, which is not an output", where, to.task(),
+                        to.output()));
   }
 
-  void expr(const Expr &e, const std::set<std::string> &loops, bool inExit, const std::string &where) {
+  void expr(const Expr &e, const std::set<std::string> &loops, bool inExit,
+            const std::string &where) {
     switch (e.kind_case()) {
-    case Expr::kRef: reference(e.ref(), loops, inExit, where); break;
-    case Expr::kUnary: expr(e.unary().operand(), loops, inExit, where); break;
+    case Expr::kRef:
+      reference(e.ref(), loops, inExit, where);
+      break;
+    case Expr::kUnary:
+      expr(e.unary().operand(), loops, inExit, where);
+      break;
     case Expr::kBinary:
       expr(e.binary().lhs(), loops, inExit, where);
       expr(e.binary().rhs(), loops, inExit, where);
       break;
     case Expr::kConcat:
-      for (const Expr &p : e.concat().parts()) expr(p, loops, inExit, where);
+      for (const Expr &p : e.concat().parts())
+        expr(p, loops, inExit, where);
       break;
     case Expr::kList:
-      for (const Expr &p : e.list().elements()) expr(p, loops, inExit, where);
+      for (const Expr &p : e.list().elements())
+        expr(p, loops, inExit, where);
       break;
     case Expr::kMap:
-      for (auto &[k, v] : e.map().entries()) expr(v, loops, inExit, where);
+      for (auto &[k, v] : e.map().entries())
+        expr(v, loops, inExit, where);
       break;
     case Expr::kIndex:
       expr(e.index().base(), loops, inExit, where);
       expr(e.index().index(), loops, inExit, where);
       break;
-    case Expr::kConstant: break;
-    default: error(fmt::format("{} has an empty expression", where));
+    case Expr::kConstant:
+      break;
+    default:
+      error(fmt::format("{} has an empty expression", where));
     }
   }
 
-  void binding(const Binding &b, const std::set<std::string> &loops, bool inExit, const std::string &where) {
+  void binding(const Binding &b, const std::set<std::string> &loops, bool inExit,
+               const std::string &where) {
     if (b.has_expr())
       expr(b.expr(), loops, inExit, where);
     else if (b.has_one_of())
@@ -148,7 +162,8 @@ private:
         }
         for (auto &[name, b] : t.inputs()) {
           if (!findParam(iface->inputs(), name))
-            error(fmt::format("task `{}` binds `{}`, which `{}` does not take", t.name(), name, t.component()));
+            error(fmt::format("task `{}` binds `{}`, which `{}` does not take", t.name(), name,
+                              t.component()));
           binding(b, loops, inExit, where + " `" + name + "`");
         }
         for (const Parameter &p : iface->inputs())
@@ -180,30 +195,50 @@ private:
   // Data and `after` edges between tasks must not form a cycle.
   void checkAcyclic() {
     std::map<std::string, std::set<std::string>> deps;
-    std::function<void(const Expr &, std::set<std::string> &)> refs = [&](const Expr &e, std::set<std::string> &out) {
-      if (e.has_ref() && e.ref().has_task_output()) out.insert(e.ref().task_output().task());
-      if (e.has_unary()) refs(e.unary().operand(), out);
-      if (e.has_binary()) { refs(e.binary().lhs(), out); refs(e.binary().rhs(), out); }
-      if (e.has_concat()) for (const Expr &p : e.concat().parts()) refs(p, out);
-      if (e.has_list()) for (const Expr &p : e.list().elements()) refs(p, out);
-      if (e.has_map()) for (auto &[k, v] : e.map().entries()) refs(v, out);
-      if (e.has_index()) { refs(e.index().base(), out); refs(e.index().index(), out); }
-    };
+    std::function<void(const Expr &, std::set<std::string> &)> refs =
+        [&](const Expr &e, std::set<std::string> &out) {
+          if (e.has_ref() && e.ref().has_task_output())
+            out.insert(e.ref().task_output().task());
+          if (e.has_unary())
+            refs(e.unary().operand(), out);
+          if (e.has_binary()) {
+            refs(e.binary().lhs(), out);
+            refs(e.binary().rhs(), out);
+          }
+          if (e.has_concat())
+            for (const Expr &p : e.concat().parts())
+              refs(p, out);
+          if (e.has_list())
+            for (const Expr &p : e.list().elements())
+              refs(p, out);
+          if (e.has_map())
+            for (auto &[k, v] : e.map().entries())
+              refs(v, out);
+          if (e.has_index()) {
+            refs(e.index().base(), out);
+            refs(e.index().index(), out);
+          }
+        };
     for (auto &[name, t] : tasks_) {
       std::set<std::string> &d = deps[name];
       for (auto &[in, b] : t->inputs()) {
-        if (b.has_expr()) refs(b.expr(), d);
-        for (const TaskOutput &to : b.one_of().alternatives()) d.insert(to.task());
+        if (b.has_expr())
+          refs(b.expr(), d);
+        for (const TaskOutput &to : b.one_of().alternatives())
+          d.insert(to.task());
       }
       d.insert(t->after().begin(), t->after().end());
     }
     std::map<std::string, int> state;
     std::function<bool(const std::string &)> visit = [&](const std::string &n) {
-      if (state[n] == 1) return false;
-      if (state[n] == 2) return true;
+      if (state[n] == 1)
+        return false;
+      if (state[n] == 2)
+        return true;
       state[n] = 1;
       for (const std::string &d : deps[n])
-        if (!visit(d)) return false;
+        if (!visit(d))
+          return false;
       state[n] = 2;
       return true;
     };
@@ -225,7 +260,8 @@ private:
 std::vector<std::string> verifyModule(const Module &module) {
   std::vector<std::string> errors;
   if (!module.pipelines().count(module.root_pipeline()))
-    errors.push_back(fmt::format("root pipeline `{}` is not in the module", module.root_pipeline()));
+    errors.push_back(
+        fmt::format("root pipeline `{}` is not in the module", module.root_pipeline()));
   for (auto &[name, c] : module.components()) {
     if (c.implementation_case() == Component::IMPLEMENTATION_NOT_SET)
       errors.push_back(fmt::format("component `{}` has no implementation", name));
@@ -233,7 +269,8 @@ std::vector<std::string> verifyModule(const Module &module) {
       errors.push_back(fmt::format("component `{}` has a container without an image", name));
     if (c.has_dataflow() && !c.dataflow().pipeline().empty() &&
         !module.pipelines().count(c.dataflow().pipeline()))
-      errors.push_back(fmt::format("component `{}` runs unknown pipeline `{}`", name, c.dataflow().pipeline()));
+      errors.push_back(
+          fmt::format("component `{}` runs unknown pipeline `{}`", name, c.dataflow().pipeline()));
     for (const Parameter &p : c.interface().inputs())
       if (p.type().kind_case() == Type::KIND_NOT_SET)
         errors.push_back(fmt::format("component `{}`: input `{}` has no type", name, p.name()));

@@ -11,20 +11,19 @@
 
 #include <cstdio>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <filesystem>
 #include <fmt/format.h>
 #include <google/protobuf/text_format.h>
 #include <iostream>
 #include <set>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace mlpc::driver {
 
 namespace {
 
-void summary(const diag::DiagnosticEngine &diags, const std::string &file, bool json,
-             bool color) {
+void summary(const diag::DiagnosticEngine &diags, const std::string &file, bool json, bool color) {
   if (json)
     return;
   unsigned e = diags.errorCount(), w = diags.warningCount();
@@ -61,8 +60,9 @@ const sema::CallableInfo *selectPipeline(const sema::Program &p, const std::stri
     for (const sema::CallableInfo *c : pipelines)
       if (c->name == wanted)
         return c;
-    diags.report(diag::DiagKind::NoPipeline, fileStart,
-                 {fmt::format("no pipeline named `{}` in `{}`", wanted, p.root->name)})
+    diags
+        .report(diag::DiagKind::NoPipeline, fileStart,
+                {fmt::format("no pipeline named `{}` in `{}`", wanted, p.root->name)})
         .help(names.empty() ? "this file declares no pipeline"
                             : fmt::format("pipelines here: {}", fmt::join(names, ", ")));
     return nullptr;
@@ -74,17 +74,19 @@ const sema::CallableInfo *selectPipeline(const sema::Program &p, const std::stri
   if (roots.size() == 1)
     return roots.front();
   if (roots.empty()) {
-    diags.report(diag::DiagKind::NoPipeline, fileStart,
-                 {fmt::format("`{}` declares no pipeline to build", p.root->name)})
+    diags
+        .report(diag::DiagKind::NoPipeline, fileStart,
+                {fmt::format("`{}` declares no pipeline to build", p.root->name)})
         .help("declare one: `pipeline name(...) { ... }`");
     return nullptr;
   }
   std::vector<std::string> rootNames;
   for (const sema::CallableInfo *c : roots)
     rootNames.push_back(c->name);
-  diags.report(diag::DiagKind::NoPipeline, fileStart,
-               {fmt::format("`{}` declares several pipelines: {}", p.root->name,
-                            fmt::join(rootNames, ", "))})
+  diags
+      .report(diag::DiagKind::NoPipeline, fileStart,
+              {fmt::format("`{}` declares several pipelines: {}", p.root->name,
+                           fmt::join(rootNames, ", "))})
       .help(fmt::format("choose one with `--pipeline {}`", rootNames.front()));
   return nullptr;
 }
@@ -202,9 +204,10 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
                                "help: available targets: ir\n",
                                target);
     else
-      std::cerr << fmt::format("error: unknown target `{}`\n"
-                               "help: use --target=ir (kfp, tfx, dataflow and native are planned)\n",
-                               target);
+      std::cerr << fmt::format(
+          "error: unknown target `{}`\n"
+          "help: use --target=ir (kfp, tfx, dataflow and native are planned)\n",
+          target);
     return kExitUsage;
   }
   Compilation c = compile(file, options, true, std::cout);
@@ -245,9 +248,10 @@ int runExplain(const std::string &code, bool list) {
     upper += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   const diag::DiagInfo *info = diag::findByCode(upper);
   if (!info) {
-    std::cerr << fmt::format("error: `{}` is not an mlpc diagnostic code\n"
-                             "help: codes look like E0305 or W0001; `mlpc explain --list` lists them\n",
-                             code);
+    std::cerr << fmt::format(
+        "error: `{}` is not an mlpc diagnostic code\n"
+        "help: codes look like E0305 or W0001; `mlpc explain --list` lists them\n",
+        code);
     return kExitUsage;
   }
   const char *text = diag::explanation(upper);

@@ -32,7 +32,8 @@ cl::opt<bool> explainList("list", cl::desc("List every diagnostic code"), cl::su
 
 cl::opt<std::string> target("target", cl::desc("Output: ir (kfp, tfx, dataflow, native planned)"),
                             cl::init("ir"), cl::sub(buildCmd), cl::cat(category));
-cl::opt<std::string> output("o", cl::desc("Output file (.pb binary, .txtpb text); stdout if absent"),
+cl::opt<std::string> output("o",
+                            cl::desc("Output file (.pb binary, .txtpb text); stdout if absent"),
                             cl::value_desc("file"), cl::sub(buildCmd), cl::cat(category));
 cl::opt<std::string> pipeline("pipeline", cl::desc("The pipeline to build when a file has several"),
                               cl::value_desc("name"), cl::sub(buildCmd), cl::cat(category));
@@ -53,12 +54,12 @@ cl::opt<DiagFormat> diagFormat(
                clEnumValN(DiagFormat::Json, "json", "one JSON object per line, for tools")),
     cl::init(DiagFormat::Text), cl::sub(checkCmd), cl::sub(buildCmd), cl::cat(category));
 enum class ColorMode { Auto, Always, Never };
-cl::opt<ColorMode> color("color", cl::desc("Colour diagnostics"),
-                         cl::values(clEnumValN(ColorMode::Auto, "auto", "when stderr is a terminal"),
-                                    clEnumValN(ColorMode::Always, "always", "always"),
-                                    clEnumValN(ColorMode::Never, "never", "never")),
-                         cl::init(ColorMode::Auto), cl::sub(checkCmd), cl::sub(buildCmd),
-                         cl::cat(category));
+cl::opt<ColorMode>
+    color("color", cl::desc("Colour diagnostics"),
+          cl::values(clEnumValN(ColorMode::Auto, "auto", "when stderr is a terminal"),
+                     clEnumValN(ColorMode::Always, "always", "always"),
+                     clEnumValN(ColorMode::Never, "never", "never")),
+          cl::init(ColorMode::Auto), cl::sub(checkCmd), cl::sub(buildCmd), cl::cat(category));
 cl::opt<bool> werror("Werror", cl::desc("Treat warnings as errors"), cl::sub(checkCmd),
                      cl::sub(buildCmd), cl::cat(category));
 

@@ -70,8 +70,21 @@ struct TypeExpr {
 
 // ---- Expressions -----------------------------------------------------------
 
-enum class ExprKind { Int, Float, String, Bool, None, Name, Member, Index, Call, Unary, Binary,
-                      List, Map };
+enum class ExprKind {
+  Int,
+  Float,
+  String,
+  Bool,
+  None,
+  Name,
+  Member,
+  Index,
+  Call,
+  Unary,
+  Binary,
+  List,
+  Map
+};
 
 enum class UnaryOp { Neg, Not };
 enum class BinaryOp { Mul, Div, Mod, Add, Sub, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
@@ -164,8 +177,7 @@ struct UnaryExpr : Expr {
 
 struct BinaryExpr : Expr {
   BinaryExpr(SourceRange r, BinaryOp o, ExprPtr l, ExprPtr rr, SourceRange opRange)
-      : Expr(ExprKind::Binary, r), op(o), lhs(std::move(l)), rhs(std::move(rr)),
-        opRange(opRange) {}
+      : Expr(ExprKind::Binary, r), op(o), lhs(std::move(l)), rhs(std::move(rr)), opRange(opRange) {}
   BinaryOp op;
   ExprPtr lhs, rhs;
   SourceRange opRange;

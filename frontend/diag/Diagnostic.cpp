@@ -97,11 +97,13 @@ void DiagnosticEngine::add(Diagnostic diag) {
     ++warnings_;
   diags_.push_back(std::move(diag));
   if (error && errorLimitReached())
-    diags_.push_back({DiagKind::TooManyErrors, Severity::Error,
-                      formatMessage(info(DiagKind::TooManyErrors).format, {std::to_string(errors_)}),
-                      {},
-                      {},
-                      {{"fix the errors above and run again", {}}}});
+    diags_.push_back(
+        {DiagKind::TooManyErrors,
+         Severity::Error,
+         formatMessage(info(DiagKind::TooManyErrors).format, {std::to_string(errors_)}),
+         {},
+         {},
+         {{"fix the errors above and run again", {}}}});
 }
 
 std::vector<Diagnostic> DiagnosticEngine::sorted() const {

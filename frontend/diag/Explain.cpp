@@ -13,8 +13,8 @@ struct Explanation {
 const char *explanation(const std::string &code) {
   for (const Explanation &e : kExplanations)
     if (e.code)
-    if (code == e.code)
-      return e.text;
+      if (code == e.code)
+        return e.text;
   return nullptr;
 }
 
@@ -22,7 +22,7 @@ std::vector<std::string> explainedCodes() {
   std::vector<std::string> codes;
   for (const Explanation &e : kExplanations)
     if (e.code)
-    codes.push_back(e.code);
+      codes.push_back(e.code);
   return codes;
 }
 

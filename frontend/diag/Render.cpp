@@ -136,9 +136,8 @@ std::string renderText(const Diagnostic &diag, const source::SourceManager &sour
       std::vector<PlacedLabel> onLine;
       for (; i < placed.size() && placed[i].line == line; ++i)
         onLine.push_back(placed[i]);
-      std::sort(onLine.begin(), onLine.end(), [](const PlacedLabel &a, const PlacedLabel &b) {
-        return a.startCol > b.startCol;
-      });
+      std::sort(onLine.begin(), onLine.end(),
+                [](const PlacedLabel &a, const PlacedLabel &b) { return a.startCol > b.startCol; });
       for (const PlacedLabel &p : onLine) {
         const char *marker = p.label->primary ? "^" : "-";
         std::string marks;
@@ -146,9 +145,7 @@ std::string renderText(const Diagnostic &diag, const source::SourceManager &sour
           marks += marker;
         std::string text = p.label->text.empty() ? "" : " " + p.label->text;
         out += bar() + " " + std::string(p.startCol, ' ') +
-               c.paint(marks + text,
-                       p.label->primary ? c.severity(diag.severity) : "1;34") +
-               "\n";
+               c.paint(marks + text, p.label->primary ? c.severity(diag.severity) : "1;34") + "\n";
       }
       lastLine = line;
     }
@@ -174,11 +171,11 @@ std::string renderText(const Diagnostic &diag, const source::SourceManager &sour
         std::string(text.substr(0, begin)) + fix.replacement + std::string(text.substr(end));
     out += c.paint("help", "1;36") + ": " + help.text + "\n";
     out += bar() + "\n";
-    out += c.paint(fmt::format("{:>{}} |", lc.line, gutter), "1;34") + " " + expandTabs(fixed) +
-           "\n";
+    out +=
+        c.paint(fmt::format("{:>{}} |", lc.line, gutter), "1;34") + " " + expandTabs(fixed) + "\n";
     uint32_t startCol = displayColumn(fixed, begin);
-    uint32_t width = std::max<uint32_t>(
-        1, displayColumn(fixed, begin + fix.replacement.size()) - startCol);
+    uint32_t width =
+        std::max<uint32_t>(1, displayColumn(fixed, begin + fix.replacement.size()) - startCol);
     if (fix.replacement.empty())
       continue; // a deletion: the fixed line says it all
     const char *mark = end == begin ? "+" : "~";
@@ -194,8 +191,8 @@ std::string renderJson(const Diagnostic &diag, const source::SourceManager &sour
   auto span = [&](source::SourceRange r) {
     const source::SourceFile &f = sources.file(r.file);
     source::LineColumn b = f.lineColumn(r.begin), e = f.lineColumn(r.end);
-    return llvm::json::Object{{"file", f.path()},        {"byte_start", r.begin},
-                              {"byte_end", r.end},       {"line_start", b.line},
+    return llvm::json::Object{{"file", f.path()},         {"byte_start", r.begin},
+                              {"byte_end", r.end},        {"line_start", b.line},
                               {"column_start", b.column}, {"line_end", e.line},
                               {"column_end", e.column}};
   };

@@ -74,9 +74,9 @@ bool verifyDiagnostics(const DiagnosticEngine &engine, std::ostream &out) {
       }
     }
     if (!matched)
-      unexpected.push_back(fmt::format(
-          "  {}:{}: {}[{}]: {}", r.valid() ? sources.file(r.file).path() : "<no file>", line,
-          name(d.severity), d.code(), d.message));
+      unexpected.push_back(fmt::format("  {}:{}: {}[{}]: {}",
+                                       r.valid() ? sources.file(r.file).path() : "<no file>", line,
+                                       name(d.severity), d.code(), d.message));
   }
   bool ok = unexpected.empty();
   if (!unexpected.empty()) {

@@ -592,13 +592,27 @@ ExprPtr AstBuilder::buildString(antlr4::Token *token) {
     if (c == '\\' && i + 1 < end) {
       char e = text[i + 1];
       switch (e) {
-      case 'n': current += '\n'; break;
-      case 't': current += '\t'; break;
-      case 'r': current += '\r'; break;
-      case '0': current += '\0'; break;
-      case '\\': current += '\\'; break;
-      case '"': current += '"'; break;
-      case '$': current += '$'; break;
+      case 'n':
+        current += '\n';
+        break;
+      case 't':
+        current += '\t';
+        break;
+      case 'r':
+        current += '\r';
+        break;
+      case '0':
+        current += '\0';
+        break;
+      case '\\':
+        current += '\\';
+        break;
+      case '"':
+        current += '"';
+        break;
+      case '$':
+        current += '$';
+        break;
       default: {
         source::SourceRange at{range.file, base + uint32_t(i), base + uint32_t(i + 2)};
         diags_.report(diag::DiagKind::InvalidEscape, at, {std::string(1, e)})
@@ -627,8 +641,9 @@ ExprPtr AstBuilder::buildString(antlr4::Token *token) {
         brackets += ch == '(' || ch == '[' || ch == '{';
       bool blank = inner.find_first_not_of(" \t") == std::string::npos;
       if (blank || brackets > kMaxNesting) {
-        diags_.report(diag::DiagKind::BadInterpolation, at,
-                      {blank ? "empty `${}`" : "expression nested too deeply"})
+        diags_
+            .report(diag::DiagKind::BadInterpolation, at,
+                    {blank ? "empty `${}`" : "expression nested too deeply"})
             .label(at, blank ? "nothing to interpolate" : "too deep")
             .help("write a name or expression between `${` and `}`, or `\\$` for a literal `$`");
         ok = false;

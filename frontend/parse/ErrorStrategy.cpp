@@ -135,8 +135,8 @@ void MlpErrorStrategy::reportUnwantedToken(antlr4::Parser *recognizer) {
   antlr4::Token *at = recognizer->getCurrentToken();
   std::string expected = expectedList(recognizer, getExpectedTokens(recognizer));
   report(at,
-         fmt::format("unexpected {}; expected {}",
-                     describeToken(recognizer->getVocabulary(), at), expected),
+         fmt::format("unexpected {}; expected {}", describeToken(recognizer->getVocabulary(), at),
+                     expected),
          "remove this");
 }
 
@@ -148,9 +148,8 @@ void MlpErrorStrategy::reportMissingToken(antlr4::Parser *recognizer) {
   std::string expected = expectedList(recognizer, getExpectedTokens(recognizer));
   // Point just after the previous token, where the missing one belongs.
   antlr4::Token *prev = recognizer->getTokenStream()->LT(-1);
-  source::SourceRange range =
-      prev ? offsets_.range(prev->getStopIndex() + 1, prev->getStopIndex())
-           : offsets_.range(at->getStartIndex(), at->getStopIndex());
+  source::SourceRange range = prev ? offsets_.range(prev->getStopIndex() + 1, prev->getStopIndex())
+                                   : offsets_.range(at->getStartIndex(), at->getStopIndex());
   diags_
       .report(diag::DiagKind::SyntaxError, range,
               {fmt::format("missing {} before {}", expected,

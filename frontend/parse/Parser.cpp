@@ -22,7 +22,11 @@ size_t findInvalidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = s[i];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     if (len == 0 || i + len > s.size())
       return i;
     uint32_t cp = len == 1 ? c : c & (0x7F >> len);
@@ -214,9 +218,10 @@ void dumpTokens(source::FileId file, const source::SourceManager &sources, std::
     if (t->getChannel() == antlr4::Token::HIDDEN_CHANNEL)
       continue;
     source::LineColumn lc = sf.lineColumn(offsets.byteOffset(t->getStartIndex()));
-    std::string name = t->getType() == antlr4::Token::EOF
-                           ? "EOF"
-                           : std::string(session.lexer.getVocabulary().getSymbolicName(t->getType()));
+    std::string name =
+        t->getType() == antlr4::Token::EOF
+            ? "EOF"
+            : std::string(session.lexer.getVocabulary().getSymbolicName(t->getType()));
     out << lc.line << ":" << lc.column << " " << name;
     if (t->getType() != antlr4::Token::EOF)
       out << " '" << t->getText() << "'";

@@ -22,9 +22,9 @@ const std::vector<std::string> kImplementations = {"container", "python", "built
                                                    "dataflow"};
 // Options allowed in a component body and in `with { ... }`; the last two
 // only in `with`, since they relate one task to others.
-const std::vector<std::string> kOptions = {"resources", "retry",        "timeout",
-                                           "cache",     "display_name", "env",
-                                           "kubernetes", "after",       "ignore_upstream_failure"};
+const std::vector<std::string> kOptions = {"resources",  "retry",        "timeout",
+                                           "cache",      "display_name", "env",
+                                           "kubernetes", "after",        "ignore_upstream_failure"};
 
 const char *kBuiltinOps[] = {
 #define BUILTIN_OP(Name) Name,
@@ -122,8 +122,9 @@ void Checker::checkPropertyValue(const ast::Property &prop, const char *kind, Sc
     if (!i)
       mismatch("int");
     else if (i->value < 0)
-      diags_.report(DiagKind::BadQuantity, value.range,
-                    {prop.name.text, std::to_string(i->value), "must not be negative"})
+      diags_
+          .report(DiagKind::BadQuantity, value.range,
+                  {prop.name.text, std::to_string(i->value), "must not be negative"})
           .label(value.range, "");
   } else if (want == "bool") {
     if (!llvm::isa<ast::BoolLit>(value))
@@ -167,10 +168,11 @@ void Checker::checkPropertyValue(const ast::Property &prop, const char *kind, Sc
       return mismatch("string");
     bool cpu = want == "cpu";
     if (!std::regex_match(text, cpu ? cpuRe : memRe))
-      diags_.report(DiagKind::BadQuantity, value.range,
-                    {cpu ? "CPU quantity" : "memory quantity", text,
-                     cpu ? "use cores such as \"2\", \"0.5\" or millicores such as \"500m\""
-                         : "use bytes with a unit such as \"512Mi\", \"4Gi\" or \"1G\""})
+      diags_
+          .report(DiagKind::BadQuantity, value.range,
+                  {cpu ? "CPU quantity" : "memory quantity", text,
+                   cpu ? "use cores such as \"2\", \"0.5\" or millicores such as \"500m\""
+                       : "use bytes with a unit such as \"512Mi\", \"4Gi\" or \"1G\""})
           .label(value.range, "");
   }
 }
@@ -346,8 +348,8 @@ void Checker::warnUnusedParams(const CallableInfo &c, Scope &scope) {
       continue;
     if (s->kind == SymbolKind::Param)
       diags_.report(DiagKind::UnusedParameter, s->range, {s->name})
-          .label(s->range, c.isPipeline ? "not used in the pipeline body"
-                                        : "not passed to the container")
+          .label(s->range,
+                 c.isPipeline ? "not used in the pipeline body" : "not passed to the container")
           .help("use it, remove it, or start its name with `_`");
   }
 }
@@ -378,7 +380,8 @@ void Checker::checkContainer(CallableInfo &c, const ast::Property &block, Scope 
       if (prop.isBlock) {
         for (const ast::Property &e : prop.block) {
           if (e.isBlock)
-            diags_.report(DiagKind::TypeMismatch, e.range, {"string", "a block"}).label(e.range, "");
+            diags_.report(DiagKind::TypeMismatch, e.range, {"string", "a block"})
+                .label(e.range, "");
           else
             checkPlaceholder(*e.value, scope, false);
         }
@@ -432,8 +435,7 @@ void Checker::checkPlaceholder(const ast::Expr &expr, Scope &scope, bool allowLi
     if (sym->kind == SymbolKind::Output || sym->type->unwrapped()->isArtifact()) {
       SourceRange end{expr.range.file, expr.range.end, expr.range.end};
       const char *what = sym->kind == SymbolKind::Output ? "output" : "artifact input";
-      auto b = bad(expr.range,
-                   fmt::format("{} `{}` is a file, not a value", what, sym->name),
+      auto b = bad(expr.range, fmt::format("{} `{}` is a file, not a value", what, sym->name),
                    "use its path or URI");
       b.fixit("pass its local path", end, ".path");
     }
@@ -453,11 +455,13 @@ void Checker::checkPlaceholder(const ast::Expr &expr, Scope &scope, bool allowLi
     if (sym->type->isError())
       return; // its type was already reported
     bool artifact = sym->type->unwrapped()->isArtifact();
-    bool ok = artifact ? (m == "path" || m == "uri")
-                       : (sym->kind == SymbolKind::Output && m == "path");
+    bool ok =
+        artifact ? (m == "path" || m == "uri") : (sym->kind == SymbolKind::Output && m == "path");
     if (!ok) {
-      std::string what = artifact ? "artifact" : sym->kind == SymbolKind::Output ? "output" : "parameter";
-      std::string members = artifact ? "`.path` or `.uri`"
+      std::string what = artifact                          ? "artifact"
+                         : sym->kind == SymbolKind::Output ? "output"
+                                                           : "parameter";
+      std::string members = artifact                          ? "`.path` or `.uri`"
                             : sym->kind == SymbolKind::Output ? "`.path`"
                                                               : "no members; use it by name";
       bad(mem.member.range, fmt::format("{} `{}` has no `.{}`", what, sym->name, m),
@@ -556,8 +560,7 @@ void Checker::checkPython(CallableInfo &c, const ast::Property &block) {
     return;
   std::string path = (std::filesystem::path(c.module->directory) / file->plainText()).string();
   std::string error;
-  std::optional<std::string> text =
-      c.module->isStd ? std::nullopt : readSourceFile(path, error);
+  std::optional<std::string> text = c.module->isStd ? std::nullopt : readSourceFile(path, error);
   if (!text) {
     diags_.report(DiagKind::PythonFileMissing, file->range, {file->plainText(), error})
         .label(file->range, "resolved from the folder of this .mlp file");
@@ -610,8 +613,9 @@ void Checker::checkImporter(CallableInfo &c, const ast::Property &block, Scope &
         .label(block.name.range, "which artifact does it import?")
         .help("add `uri: \"gs://bucket/path\"` or a parameter holding one");
   if (c.outputs.size() != 1 || !c.outputs[0].isArtifact())
-    diags_.report(DiagKind::BadOutputs, c.decl->name.range,
-                  {"an importer has exactly one output, an artifact"})
+    diags_
+        .report(DiagKind::BadOutputs, c.decl->name.range,
+                {"an importer has exactly one output, an artifact"})
         .label(c.decl->name.range, "")
         .help("declare it as `-> (artifact: Model)` (or another artifact type)");
   warnUnusedParams(c, scope);
@@ -620,10 +624,12 @@ void Checker::checkImporter(CallableInfo &c, const ast::Property &block, Scope &
 void Checker::checkDataflow(CallableInfo &c, const ast::Property &block) {
   checkPropertyValue(block, "block", nullptr);
   static const std::vector<std::pair<const char *, const char *>> allowed = {
-      {"region", "string"},          {"machine_type", "string"},   {"max_workers", "int"},
-      {"num_workers", "int"},        {"service_account", "string"}, {"temp_location", "string"},
-      {"staging_location", "string"}, {"network", "string"},        {"subnetwork", "string"},
-      {"worker_accelerator", "string"}, {"accelerator_count", "int"}, {"pipeline", "pipeline"}};
+      {"region", "string"},           {"machine_type", "string"},
+      {"max_workers", "int"},         {"num_workers", "int"},
+      {"service_account", "string"},  {"temp_location", "string"},
+      {"staging_location", "string"}, {"network", "string"},
+      {"subnetwork", "string"},       {"worker_accelerator", "string"},
+      {"accelerator_count", "int"},   {"pipeline", "pipeline"}};
   std::vector<std::string> known;
   for (auto &[n, k] : allowed)
     known.push_back(n);

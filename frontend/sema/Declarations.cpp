@@ -15,25 +15,37 @@ using diag::DiagKind;
 
 const char *symbolKindName(const Symbol &s) {
   switch (s.kind) {
-  case SymbolKind::Module: return "module";
-  case SymbolKind::Schema: return "schema";
-  case SymbolKind::Record: return "record";
-  case SymbolKind::Artifact: return "artifact type";
-  case SymbolKind::Primitive: return "type";
-  case SymbolKind::Callable: return s.callable->isPipeline ? "pipeline" : "component";
-  case SymbolKind::Param: return "parameter";
-  case SymbolKind::Output: return "output";
-  case SymbolKind::Task: return "task";
-  case SymbolKind::Value: return "value";
-  case SymbolKind::LoopVar: return "loop variable";
-  case SymbolKind::Status: return "status";
+  case SymbolKind::Module:
+    return "module";
+  case SymbolKind::Schema:
+    return "schema";
+  case SymbolKind::Record:
+    return "record";
+  case SymbolKind::Artifact:
+    return "artifact type";
+  case SymbolKind::Primitive:
+    return "type";
+  case SymbolKind::Callable:
+    return s.callable->isPipeline ? "pipeline" : "component";
+  case SymbolKind::Param:
+    return "parameter";
+  case SymbolKind::Output:
+    return "output";
+  case SymbolKind::Task:
+    return "task";
+  case SymbolKind::Value:
+    return "value";
+  case SymbolKind::LoopVar:
+    return "loop variable";
+  case SymbolKind::Status:
+    return "status";
   }
   return "name";
 }
 
 namespace {
-const std::set<std::string> kPrimitiveNames = {"int", "float", "string", "bool",
-                                               "list", "map",  "column"};
+const std::set<std::string> kPrimitiveNames = {"int",  "float", "string", "bool",
+                                               "list", "map",   "column"};
 } // namespace
 
 void Checker::declareModule(ModuleInfo &module) {
@@ -81,14 +93,15 @@ void Checker::declareModule(ModuleInfo &module) {
       sym->callable = &c;
       callableOf_[&decl] = &c;
       // Names become KFP, TFX and Python identifiers: keep them plain.
-      bool plain = !decl.name.text.empty() &&
-                   (std::isalpha(static_cast<unsigned char>(decl.name.text[0])) ||
-                    decl.name.text[0] == '_');
+      bool plain =
+          !decl.name.text.empty() &&
+          (std::isalpha(static_cast<unsigned char>(decl.name.text[0])) || decl.name.text[0] == '_');
       for (char ch : decl.name.text)
         plain = plain && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
       if (!plain)
-        diags_.report(DiagKind::BadPipelineName, decl.name.range,
-                      {decl.name.text, "is not a plain identifier"})
+        diags_
+            .report(DiagKind::BadPipelineName, decl.name.range,
+                    {decl.name.text, "is not a plain identifier"})
             .label(decl.name.range, "letters, digits and `_` only, not starting with a digit")
             .help("backquoted names are for schema columns; rename this declaration");
       break;
@@ -110,8 +123,8 @@ void Checker::declareModule(ModuleInfo &module) {
   }
 }
 
-const Symbol *Checker::lookupQualified(const ModuleInfo &module,
-                                       const std::vector<ast::Name> &path, bool reportErrors) {
+const Symbol *Checker::lookupQualified(const ModuleInfo &module, const std::vector<ast::Name> &path,
+                                       bool reportErrors) {
   if (path.empty())
     return nullptr;
   auto it = module.scope.find(path[0].text);
@@ -121,8 +134,9 @@ const Symbol *Checker::lookupQualified(const ModuleInfo &module,
   for (size_t i = 1; i < path.size(); ++i) {
     if (sym->kind != SymbolKind::Module) {
       if (reportErrors)
-        diags_.report(DiagKind::UnknownMember, path[i].range,
-                      {"`" + sym->name + "`", "member", path[i].text})
+        diags_
+            .report(DiagKind::UnknownMember, path[i].range,
+                    {"`" + sym->name + "`", "member", path[i].text})
             .label(path[i].range, "");
       return p_.newSymbol(SymbolKind::Value, "", {}); // error placeholder
     }
@@ -224,9 +238,8 @@ void Checker::checkArtifactCycles() {
   }
 }
 
-const Schema *Checker::inlineSchema(const std::vector<ast::Field> &fields,
-                                    const ModuleInfo &module, const std::string &name,
-                                    SourceRange range) {
+const Schema *Checker::inlineSchema(const std::vector<ast::Field> &fields, const ModuleInfo &module,
+                                    const std::string &name, SourceRange range) {
   Schema *schema = p_.types.newSchema();
   schema->name = name;
   schema->range = range;
@@ -246,8 +259,9 @@ const Schema *Checker::inlineSchema(const std::vector<ast::Field> &fields,
       diags_.report(DiagKind::BadColumnType, f.type->range, {f.name.text, t->spelling()})
           .label(f.type->range, "not a column type");
     if (f.defaultValue)
-      diags_.report(DiagKind::UnknownProperty, f.defaultValue->range,
-                    {"default value", "a schema column"})
+      diags_
+          .report(DiagKind::UnknownProperty, f.defaultValue->range,
+                  {"default value", "a schema column"})
           .label(f.defaultValue->range, "columns have no defaults")
           .help("use `transform.fill_missing` to fill missing values");
     schema->columns.push_back(std::move(c));
@@ -277,8 +291,8 @@ void Checker::resolveSchemasAndRecords(ModuleInfo &module) {
               .secondary(rec->find(f.name.text)->range, "first defined here");
           continue;
         }
-        rec->fields.push_back({f.name.text, p_.types.error(), f.defaultValue != nullptr, f.doc,
-                               f.name.range});
+        rec->fields.push_back(
+            {f.name.text, p_.types.error(), f.defaultValue != nullptr, f.doc, f.name.range});
       }
     }
   }
@@ -295,8 +309,9 @@ void Checker::resolveSchemasAndRecords(ModuleInfo &module) {
           continue;
         rf.type = resolveType(*f.type, module, nullptr);
         if (rf.type->unwrapped()->isArtifact())
-          diags_.report(DiagKind::TypeMismatch, f.type->range,
-                        {"a parameter type", rf.type->spelling()})
+          diags_
+              .report(DiagKind::TypeMismatch, f.type->range,
+                      {"a parameter type", rf.type->spelling()})
               .label(f.type->range, "records hold parameters, not artifacts");
         if (f.defaultValue) {
           Scope empty(Scope::Kind::Signature, nullptr, module);
@@ -355,8 +370,9 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
       }
     }
     if (!type.args.empty()) {
-      diags_.report(DiagKind::WrongTypeArgCount, type.range,
-                    {type.path.back().text, "0", std::to_string(type.args.size())})
+      diags_
+          .report(DiagKind::WrongTypeArgCount, type.range,
+                  {type.path.back().text, "0", std::to_string(type.args.size())})
           .label(type.range, "a schema takes no type arguments");
     }
     break;
@@ -367,8 +383,9 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
   // Schema operations: only on a generic component's schema parameter, whose
   // columns are known at each call.
   if (!schema || schema->kind != Schema::Kind::Param) {
-    diags_.report(DiagKind::BadSchemaOpArgument, type.ops.front().range,
-                  {type.ops.front().name.text, "applies only to a schema type parameter"})
+    diags_
+        .report(DiagKind::BadSchemaOpArgument, type.ops.front().range,
+                {type.ops.front().name.text, "applies only to a schema type parameter"})
         .label(type.ops.front().range, "")
         .help("declare the component generic, e.g. `component c<S>(data: Dataset<S>)`");
     return schema;
@@ -379,8 +396,10 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
     SchemaOp sop;
     sop.range = op.range;
     static const std::map<std::string, SchemaOp::Kind> kinds = {
-        {"require", SchemaOp::Kind::Require}, {"drop", SchemaOp::Kind::Drop},
-        {"select", SchemaOp::Kind::Select},   {"retype", SchemaOp::Kind::Retype},
+        {"require", SchemaOp::Kind::Require},
+        {"drop", SchemaOp::Kind::Drop},
+        {"select", SchemaOp::Kind::Select},
+        {"retype", SchemaOp::Kind::Retype},
         {"add", SchemaOp::Kind::Add}};
     auto kind = kinds.find(op.name.text);
     if (kind == kinds.end()) {
@@ -397,16 +416,18 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
     sop.kind = kind->second;
     size_t wantArgs = sop.kind == SchemaOp::Kind::Retype ? 2 : 1;
     if (op.args.size() != wantArgs) {
-      diags_.report(DiagKind::BadSchemaOpArgument, op.range,
-                    {op.name.text, fmt::format("takes {} argument(s)", wantArgs)})
+      diags_
+          .report(DiagKind::BadSchemaOpArgument, op.range,
+                  {op.name.text, fmt::format("takes {} argument(s)", wantArgs)})
           .label(op.range, "");
       continue;
     }
     if (sop.kind == SchemaOp::Kind::Add) {
       auto *map = llvm::dyn_cast<ast::MapExpr>(op.args[0].value.get());
       if (!map) {
-        diags_.report(DiagKind::BadSchemaOpArgument, op.args[0].range,
-                      {"add", "expects columns such as `{prediction: int}`"})
+        diags_
+            .report(DiagKind::BadSchemaOpArgument, op.args[0].range,
+                    {"add", "expects columns such as `{prediction: int}`"})
             .label(op.args[0].range, "");
         continue;
       }
@@ -428,8 +449,9 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
       auto *ref = llvm::dyn_cast<ast::NameRef>(op.args[0].value.get());
       int index = ref && generic ? generic->findParam(ref->name) : -1;
       if (index < 0) {
-        diags_.report(DiagKind::BadSchemaOpArgument, op.args[0].range,
-                      {op.name.text, "expects the name of a `list<column<S>>` parameter"})
+        diags_
+            .report(DiagKind::BadSchemaOpArgument, op.args[0].range,
+                    {op.name.text, "expects the name of a `list<column<S>>` parameter"})
             .label(op.args[0].range, "not a parameter of this component");
         continue;
       }
@@ -442,8 +464,9 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
                                                                 {"bool", TypeKind::Bool}};
         auto st = tn ? scalars.find(tn->name) : scalars.end();
         if (st == scalars.end()) {
-          diags_.report(DiagKind::BadSchemaOpArgument, op.args[1].range,
-                        {"retype", "expects a column type: int, float, string or bool"})
+          diags_
+              .report(DiagKind::BadSchemaOpArgument, op.args[1].range,
+                      {"retype", "expects a column type: int, float, string or bool"})
               .label(op.args[1].range, "");
           continue;
         }
@@ -459,8 +482,9 @@ const Type *Checker::resolveType(const ast::TypeExpr &type, const ModuleInfo &mo
                                  const CallableInfo *generic) {
   auto finish = [&](const Type *t) {
     if (!type.ops.empty() && !t->isError())
-      diags_.report(DiagKind::BadSchemaOpArgument, type.ops.front().range,
-                    {type.ops.front().name.text, "applies only to a schema"})
+      diags_
+          .report(DiagKind::BadSchemaOpArgument, type.ops.front().range,
+                  {type.ops.front().name.text, "applies only to a schema"})
           .label(type.ops.front().range, "");
     return type.optional ? p_.types.optional(t) : t;
   };
@@ -484,15 +508,17 @@ const Type *Checker::resolveType(const ast::TypeExpr &type, const ModuleInfo &mo
   auto wantArgs = [&](size_t n, const char *what) {
     if (type.args.size() == n)
       return true;
-    diags_.report(DiagKind::WrongTypeArgCount, type.range,
-                  {head, std::to_string(n), std::to_string(type.args.size())})
+    diags_
+        .report(DiagKind::WrongTypeArgCount, type.range,
+                {head, std::to_string(n), std::to_string(type.args.size())})
         .label(type.range, what);
     return false;
   };
   if (type.path.size() == 1) {
-    static const std::map<std::string, TypeKind> scalars = {
-        {"int", TypeKind::Int}, {"float", TypeKind::Float}, {"string", TypeKind::String},
-        {"bool", TypeKind::Bool}};
+    static const std::map<std::string, TypeKind> scalars = {{"int", TypeKind::Int},
+                                                            {"float", TypeKind::Float},
+                                                            {"string", TypeKind::String},
+                                                            {"bool", TypeKind::Bool}};
     if (auto it = scalars.find(head); it != scalars.end())
       return finish(wantArgs(0, "scalar types take no type arguments")
                         ? p_.types.primitive(it->second)
@@ -548,10 +574,11 @@ const Type *Checker::resolveType(const ast::TypeExpr &type, const ModuleInfo &mo
             .fixit("use it as a dataset's schema", type.range, "Dataset<" + name + ">");
         return finish(p_.types.error());
       default:
-        diags_.report(DiagKind::NotAType, type.range,
-                      {name, sym->kind == SymbolKind::Callable
-                                 ? (sym->callable->isPipeline ? "pipeline" : "component")
-                                 : "module"})
+        diags_
+            .report(DiagKind::NotAType, type.range,
+                    {name, sym->kind == SymbolKind::Callable
+                               ? (sym->callable->isPipeline ? "pipeline" : "component")
+                               : "module"})
             .label(type.range, "expected a type");
         return finish(p_.types.error());
       }
@@ -581,8 +608,7 @@ const Type *Checker::resolveType(const ast::TypeExpr &type, const ModuleInfo &mo
     SourceRange end{type.range.file, type.path.back().range.end, type.path.back().range.end};
     diags_.report(DiagKind::DatasetWithoutSchema, type.range, {name})
         .label(type.range, "the columns of this dataset are unknown")
-        .fixit("name its schema, e.g. `" + name + "<Penguin>`, or accept any columns", end,
-               "<*>");
+        .fixit("name its schema, e.g. `" + name + "<Penguin>`, or accept any columns", end, "<*>");
     return finish(p_.types.error());
   }
   if (!wantArgs(1, "a dataset has one schema"))
@@ -639,12 +665,12 @@ void Checker::resolveSignatures(ModuleInfo &module) {
         pi.type = resolveType(*f->type, module, &c);
         if (outputs) {
           if (f->defaultValue)
-            diags_.report(DiagKind::BadOutputs, f->defaultValue->range,
-                          {"an output cannot have a default value"})
+            diags_
+                .report(DiagKind::BadOutputs, f->defaultValue->range,
+                        {"an output cannot have a default value"})
                 .label(f->defaultValue->range, "");
           if (pi.type->kind == TypeKind::Optional)
-            diags_.report(DiagKind::BadOutputs, f->type->range,
-                          {"an output cannot be optional"})
+            diags_.report(DiagKind::BadOutputs, f->type->range, {"an output cannot be optional"})
                 .label(f->type->range, "every run produces every output");
           continue;
         }

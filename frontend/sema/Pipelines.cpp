@@ -5,10 +5,10 @@
 #include "frontend/sema/Scope.h"
 #include "frontend/sema/Suggest.h"
 
-#include <fmt/format.h>
-#include <llvm/Support/Casting.h>
 #include <algorithm>
+#include <fmt/format.h>
 #include <functional>
+#include <llvm/Support/Casting.h>
 #include <set>
 
 namespace mlpc::sema {
@@ -74,8 +74,9 @@ void Checker::checkPipeline(CallableInfo &c) {
       }
     for (const ParamInfo &out : c.outputs)
       if (!returned.count(out.name))
-        diags_.report(DiagKind::OutputNotReturned, return_ ? return_->range : decl->name.range,
-                      {c.name, out.name})
+        diags_
+            .report(DiagKind::OutputNotReturned, return_ ? return_->range : decl->name.range,
+                    {c.name, out.name})
             .label(return_ ? return_->range : decl->name.range,
                    return_ ? "`" + out.name + "` is missing here" : "this pipeline has no `return`")
             .secondary(out.range, "output declared here")
@@ -89,8 +90,8 @@ void Checker::checkPipeline(CallableInfo &c) {
     b.label(sym->range, sym->kind == SymbolKind::Task ? "the task runs, but its outputs are unused"
                                                       : "never read");
     if (bind && sym->kind == SymbolKind::Task)
-      b.fixit("call it without a name", {sym->range.file, bind->range.begin, bind->value->range.begin},
-              "");
+      b.fixit("call it without a name",
+              {sym->range.file, bind->range.begin, bind->value->range.begin}, "");
   }
   warnUnusedParams(c, top);
   currentPipeline_ = nullptr;
@@ -241,8 +242,10 @@ void Checker::checkStmt(const ast::Stmt &stmt, Scope &scope, CallableInfo &pipel
   case ast::StmtKind::Finally: {
     auto &s = llvm::cast<ast::FinallyStmt>(stmt);
     if (!topLevel || finally_) {
-      diags_.report(DiagKind::MisplacedStatement, s.keywordRange,
-                    {"finally", finally_ ? "appears more than once" : "must be at the top level of a pipeline"})
+      diags_
+          .report(DiagKind::MisplacedStatement, s.keywordRange,
+                  {"finally",
+                   finally_ ? "appears more than once" : "must be at the top level of a pipeline"})
           .label(s.keywordRange, "")
           .help("one `finally` block per pipeline, directly in its body");
     }
@@ -262,8 +265,10 @@ void Checker::checkStmt(const ast::Stmt &stmt, Scope &scope, CallableInfo &pipel
   case ast::StmtKind::Return: {
     auto &s = llvm::cast<ast::ReturnStmt>(stmt);
     if (!topLevel || return_) {
-      diags_.report(DiagKind::MisplacedStatement, s.range,
-                    {"return", return_ ? "appears more than once" : "must be at the top level of a pipeline"})
+      diags_
+          .report(DiagKind::MisplacedStatement, s.range,
+                  {"return",
+                   return_ ? "appears more than once" : "must be at the top level of a pipeline"})
           .label(s.range, "")
           .help("return every output once, at the end of the pipeline body");
     }
@@ -311,8 +316,7 @@ void Checker::bindView(Scope &scope, const Symbol *view) {
     scope.bind(view);
 }
 
-void Checker::mergeBranches(const std::vector<Scope *> &branches, bool exhaustive,
-                            Scope &outer) {
+void Checker::mergeBranches(const std::vector<Scope *> &branches, bool exhaustive, Scope &outer) {
   // Names in branch order of first appearance.
   std::vector<std::string> names;
   for (Scope *b : branches)
@@ -374,9 +378,10 @@ TaskInfo *Checker::checkCall(const ast::CallExpr &call, Scope &scope,
   // Explicit schema arguments: `io.read_csv<Penguin>(...)`.
   if (!call.typeArgs.empty()) {
     if (call.typeArgs.size() != callee.typeParams.size()) {
-      diags_.report(DiagKind::WrongTypeArgCount, call.callee->range,
-                    {callee.name, std::to_string(callee.typeParams.size()),
-                     std::to_string(call.typeArgs.size())})
+      diags_
+          .report(DiagKind::WrongTypeArgCount, call.callee->range,
+                  {callee.name, std::to_string(callee.typeParams.size()),
+                   std::to_string(call.typeArgs.size())})
           .label(call.callee->range, "")
           .secondary(callee.decl->name.range, "declared here");
     } else {
@@ -399,7 +404,8 @@ TaskInfo *Checker::checkCall(const ast::CallExpr &call, Scope &scope,
       index = callee.findParam(a.name->text);
       if (index < 0) {
         checkExpr(*a.value, scope);
-        auto b = diags_.report(DiagKind::UnknownArgument, a.name->range, {callee.name, a.name->text});
+        auto b =
+            diags_.report(DiagKind::UnknownArgument, a.name->range, {callee.name, a.name->text});
         b.label(a.name->range, "unknown parameter");
         std::string close = closestMatch(a.name->text, paramNames);
         if (!close.empty())
@@ -419,9 +425,10 @@ TaskInfo *Checker::checkCall(const ast::CallExpr &call, Scope &scope,
       }
       index = static_cast<int>(positional++);
       if (index >= static_cast<int>(callee.params.size())) {
-        diags_.report(DiagKind::TooManyArguments, a.range,
-                      {callee.name, std::to_string(callee.params.size()),
-                       std::to_string(call.args.size())})
+        diags_
+            .report(DiagKind::TooManyArguments, a.range,
+                    {callee.name, std::to_string(callee.params.size()),
+                     std::to_string(call.args.size())})
             .label(a.range, "extra argument")
             .secondary(callee.decl->name.range, "declared here");
         checkExpr(*a.value, scope);
@@ -458,8 +465,9 @@ TaskInfo *Checker::checkCall(const ast::CallExpr &call, Scope &scope,
   for (size_t i = 0; i < task.schemaArgs.size(); ++i) {
     if (task.schemaArgs[i])
       continue;
-    diags_.report(DiagKind::CannotInferSchema, call.callee->range,
-                  {callee.typeParams[i], callee.name})
+    diags_
+        .report(DiagKind::CannotInferSchema, call.callee->range,
+                {callee.typeParams[i], callee.name})
         .label(call.callee->range, "")
         .help(fmt::format("give it explicitly: `{}<MySchema>(...)`", callee.name));
     task.schemaArgs[i] = p_.types.anySchema();
@@ -472,7 +480,8 @@ TaskInfo *Checker::checkCall(const ast::CallExpr &call, Scope &scope,
     if (!argOf[i]) {
       if (!pi.optional) {
         diags_.report(DiagKind::MissingArgument, call.argsRange, {callee.name, pi.name})
-            .label(call.argsRange, fmt::format("`{}: {}` is required", pi.name, expected->spelling()))
+            .label(call.argsRange,
+                   fmt::format("`{}: {}` is required", pi.name, expected->spelling()))
             .secondary(pi.range, "parameter declared here");
       }
       continue;
@@ -680,7 +689,8 @@ void Checker::expectAssignable(const Type *from, const Type *to, const ast::Expr
           .help("bind it in every branch with a final `else`, or use it inside the branch");
       return;
     }
-    diags_.report(DiagKind::OptionalToRequired, expr.range, {"this value", from->spelling(), target})
+    diags_
+        .report(DiagKind::OptionalToRequired, expr.range, {"this value", from->spelling(), target})
         .label(expr.range, "may be `none`")
         .secondary(targetRange, target + " declared here")
         .help("give the parameter a default or a `?` type, or pass a value that is always present");
@@ -786,8 +796,8 @@ const Type *Checker::valueTypeOf(const Symbol &sym, SourceRange at) {
     for (const ParamInfo &o : callee.outputs)
       names.push_back("`" + sym.name + "." + o.name + "`");
     auto b = diags_.report(DiagKind::NotAValue, at, {"task", sym.name});
-    b.label(at, callee.outputs.empty() ? "this task has no outputs"
-                                       : "this task has several outputs");
+    b.label(at,
+            callee.outputs.empty() ? "this task has no outputs" : "this task has several outputs");
     if (!names.empty())
       b.help(fmt::format("use one of {}", fmt::join(names, ", ")));
     return p_.types.error();
@@ -865,8 +875,9 @@ const Type *Checker::checkMember(const ast::MemberExpr &expr, Scope &scope) {
       b.help(fmt::format("fields: {}", fmt::join(names, ", ")));
     return p_.types.error();
   }
-  diags_.report(DiagKind::UnknownMember, expr.member.range,
-                {"a value of type `" + baseType->spelling() + "`", "member", expr.member.text})
+  diags_
+      .report(DiagKind::UnknownMember, expr.member.range,
+              {"a value of type `" + baseType->spelling() + "`", "member", expr.member.text})
       .label(expr.member.range, "");
   return p_.types.error();
 }
@@ -893,7 +904,9 @@ const Type *Checker::checkExpr(const ast::Expr &expr, Scope &scope, const Type *
         continue;
       const Type *t = checkExpr(*part.expr, scope);
       if (!t->isError() && !t->unwrapped()->isScalar())
-        diags_.report(DiagKind::TypeMismatch, part.expr->range, {"int, float, string or bool", t->spelling()})
+        diags_
+            .report(DiagKind::TypeMismatch, part.expr->range,
+                    {"int, float, string or bool", t->spelling()})
             .label(part.expr->range, "cannot be put in a string");
     }
     result = p_.types.stringType();
@@ -928,8 +941,9 @@ const Type *Checker::checkExpr(const ast::Expr &expr, Scope &scope, const Type *
     if (!callee) {
       checkExpr(*call.callee, scope);
     } else if (callee->kind == SymbolKind::Callable) {
-      diags_.report(DiagKind::MisplacedStatement, call.range,
-                    {callee->name + "(...)", "must be a statement of its own"})
+      diags_
+          .report(DiagKind::MisplacedStatement, call.range,
+                  {callee->name + "(...)", "must be a statement of its own"})
           .label(call.range, "a task inside an expression")
           .help("bind it first: `t = " + callee->name + "(...)`, then use `t`");
     } else {
@@ -948,7 +962,8 @@ const Type *Checker::checkExpr(const ast::Expr &expr, Scope &scope, const Type *
       break;
     if (!ok) {
       diags_.report(DiagKind::BadOperands, expr.range, {ast::spelling(un.op), t->spelling(), "-"})
-          .label(un.operand->range, un.op == ast::UnaryOp::Not ? "expected `bool`" : "expected a number");
+          .label(un.operand->range,
+                 un.op == ast::UnaryOp::Not ? "expected `bool`" : "expected a number");
       break;
     }
     result = t;
@@ -1003,8 +1018,9 @@ const Type *Checker::checkExpr(const ast::Expr &expr, Scope &scope, const Type *
       break;
     }
     if (!ok) {
-      diags_.report(DiagKind::BadOperands, bin.opRange,
-                    {ast::spelling(bin.op), l->spelling(), r->spelling()})
+      diags_
+          .report(DiagKind::BadOperands, bin.opRange,
+                  {ast::spelling(bin.op), l->spelling(), r->spelling()})
           .label(bin.opRange, "")
           .secondary(bin.lhs->range, "`" + l->spelling() + "`")
           .secondary(bin.rhs->range, "`" + r->spelling() + "`");
@@ -1014,8 +1030,9 @@ const Type *Checker::checkExpr(const ast::Expr &expr, Scope &scope, const Type *
   }
   case ast::ExprKind::List: {
     auto &list = llvm::cast<ast::ListExpr>(expr);
-    const Type *elemExpected =
-        expected && expected->unwrapped()->kind == TypeKind::List ? expected->unwrapped()->elem : nullptr;
+    const Type *elemExpected = expected && expected->unwrapped()->kind == TypeKind::List
+                                   ? expected->unwrapped()->elem
+                                   : nullptr;
     const Type *elem = elemExpected;
     for (const ast::ExprPtr &el : list.elements) {
       const Type *t = checkExpr(*el, scope, elem);
@@ -1029,7 +1046,9 @@ const Type *Checker::checkExpr(const ast::Expr &expr, Scope &scope, const Type *
       }
       expectAssignable(t, elem, *el, "the list's elements", list.elements.front()->range);
     }
-    result = elem ? p_.types.list(elem) : (elemExpected ? p_.types.list(elemExpected) : p_.types.list(p_.types.stringType()));
+    result =
+        elem ? p_.types.list(elem)
+             : (elemExpected ? p_.types.list(elemExpected) : p_.types.list(p_.types.stringType()));
     if (!elem && !elemExpected && expected)
       result = expected;
     break;
@@ -1079,7 +1098,8 @@ const Type *Checker::checkExpr(const ast::Expr &expr, Scope &scope, const Type *
     break;
   }
   }
-  if (result->kind == TypeKind::Artifact || (result->kind == TypeKind::Optional && result->elem->isArtifact())) {
+  if (result->kind == TypeKind::Artifact ||
+      (result->kind == TypeKind::Optional && result->elem->isArtifact())) {
     // Artifacts flow between tasks; inside expressions they make no sense.
     bool direct = expr.kind == ast::ExprKind::Name || expr.kind == ast::ExprKind::Member;
     if (!direct)

@@ -51,10 +51,11 @@ struct Symbol {
   const RecordInfo *record = nullptr;
   const ArtifactTypeInfo *artifact = nullptr;
   TaskInfo *task = nullptr;
-  int index = -1;                    // Param/Output: position in the signature
-  const ast::Expr *value = nullptr;  // Value: the bound expression
+  int index = -1;                   // Param/Output: position in the signature
+  const ast::Expr *value = nullptr; // Value: the bound expression
   SymbolView view = SymbolView::Direct;
-  std::vector<const Symbol *> alternatives; // OneOf/Conditional: one per branch; Collected: the inner one
+  std::vector<const Symbol *>
+      alternatives;        // OneOf/Conditional: one per branch; Collected: the inner one
   bool isImplicit = false; // created by the checker (views), not written by the user
   mutable bool used = false;
   void markUsed() const;
@@ -86,11 +87,11 @@ struct CallableInfo {
   std::vector<ParamInfo> params;
   std::vector<ParamInfo> outputs;
   ImplKind impl = ImplKind::None;
-  std::string builtinOp;          // Builtin
-  std::string pythonSource;       // Python: the file's text, for self-contained IR
-  std::string pythonPath;         // Python: path as written
+  std::string builtinOp;                    // Builtin
+  std::string pythonSource;                 // Python: the file's text, for self-contained IR
+  std::string pythonPath;                   // Python: path as written
   const Symbol *dataflowPipeline = nullptr; // Dataflow: optional pipeline it runs
-  bool isDataflowJob = false;     // pipeline annotated @dataflow
+  bool isDataflowJob = false;               // pipeline annotated @dataflow
   int findParam(const std::string &n) const;
   int findOutput(const std::string &n) const;
 };

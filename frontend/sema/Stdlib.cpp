@@ -16,8 +16,8 @@ struct StdModule {
 const char *stdlibSource(const std::string &name) {
   for (const StdModule &m : kStdModules)
     if (m.name)
-    if (name == m.name)
-      return m.source;
+      if (name == m.name)
+        return m.source;
   return nullptr;
 }
 
@@ -25,7 +25,7 @@ std::vector<std::string> stdlibModuleNames() {
   std::vector<std::string> names;
   for (const StdModule &m : kStdModules)
     if (m.name)
-    names.push_back(m.name);
+      names.push_back(m.name);
   return names;
 }
 

@@ -4,12 +4,18 @@ namespace mlpc::sema {
 
 const char *scalarName(TypeKind kind) {
   switch (kind) {
-  case TypeKind::Int: return "int";
-  case TypeKind::Float: return "float";
-  case TypeKind::String: return "string";
-  case TypeKind::Bool: return "bool";
-  case TypeKind::None: return "none";
-  default: return "<error>";
+  case TypeKind::Int:
+    return "int";
+  case TypeKind::Float:
+    return "float";
+  case TypeKind::String:
+    return "string";
+  case TypeKind::Bool:
+    return "bool";
+  case TypeKind::None:
+    return "none";
+  default:
+    return "<error>";
   }
 }
 
@@ -60,42 +66,51 @@ const RecordField *RecordInfo::find(const std::string &field) const {
 
 std::string Type::spelling() const {
   switch (kind) {
-  case TypeKind::Error: return "<error>";
-  case TypeKind::List: return "list<" + elem->spelling() + ">";
-  case TypeKind::Map: return "map<string, " + elem->spelling() + ">";
-  case TypeKind::Record: return record->name;
-  case TypeKind::Optional: return elem->spelling() + "?";
-  case TypeKind::Column: return "column<" + schema->spelling() + ">";
+  case TypeKind::Error:
+    return "<error>";
+  case TypeKind::List:
+    return "list<" + elem->spelling() + ">";
+  case TypeKind::Map:
+    return "map<string, " + elem->spelling() + ">";
+  case TypeKind::Record:
+    return record->name;
+  case TypeKind::Optional:
+    return elem->spelling() + "?";
+  case TypeKind::Column:
+    return "column<" + schema->spelling() + ">";
   case TypeKind::Artifact:
     if (artifact->tabular && schema)
       return artifact->name + "<" + schema->spelling() + ">";
     return artifact->name;
-  default: return scalarName(kind);
+  default:
+    return scalarName(kind);
   }
 }
 
 TypeContext::TypeContext() {
   anySchema_.kind = Schema::Kind::Any;
   std::map<std::string, ArtifactTypeInfo *> byName;
-#define ARTIFACT(Name, Base, KfpTitle, TfxName, Tabular)                                        \
-  {                                                                                            \
-    ArtifactTypeInfo *a = newArtifactType();                                                   \
-    a->name = #Name;                                                                           \
-    a->base = byName[#Base];                                                                   \
-    a->kfpSchemaTitle = KfpTitle;                                                              \
-    a->tfxTypeName = TfxName;                                                                  \
-    a->tabular = Tabular;                                                                      \
-    byName[#Name] = a;                                                                         \
-    builtins_.push_back(a);                                                                    \
-    builtinByName_[#Name] = a;                                                                 \
+#define ARTIFACT(Name, Base, KfpTitle, TfxName, Tabular)                                           \
+  {                                                                                                \
+    ArtifactTypeInfo *a = newArtifactType();                                                       \
+    a->name = #Name;                                                                               \
+    a->base = byName[#Base];                                                                       \
+    a->kfpSchemaTitle = KfpTitle;                                                                  \
+    a->tfxTypeName = TfxName;                                                                      \
+    a->tabular = Tabular;                                                                          \
+    byName[#Name] = a;                                                                             \
+    builtins_.push_back(a);                                                                        \
+    builtinByName_[#Name] = a;                                                                     \
   }
 #include "frontend/sema/ArtifactTypes.def"
 
   // KFP's PipelineTaskFinalStatus, as seen by a `finally (status)` block.
   RecordInfo *status = newRecord();
   status->name = "TaskFinalStatus";
-  for (auto [name, type] : {std::pair{"state", &string_}, {"pipeline_job_resource_name", &string_},
-                            {"pipeline_task_name", &string_}, {"error_code", &int_},
+  for (auto [name, type] : {std::pair{"state", &string_},
+                            {"pipeline_job_resource_name", &string_},
+                            {"pipeline_task_name", &string_},
+                            {"error_code", &int_},
                             {"error_message", &string_}})
     status->fields.push_back({name, type, false, "", {}});
   statusType_ = record(status);
@@ -103,12 +118,18 @@ TypeContext::TypeContext() {
 
 const Type *TypeContext::primitive(TypeKind kind) const {
   switch (kind) {
-  case TypeKind::Int: return &int_;
-  case TypeKind::Float: return &float_;
-  case TypeKind::String: return &string_;
-  case TypeKind::Bool: return &bool_;
-  case TypeKind::None: return &none_;
-  default: return &error_;
+  case TypeKind::Int:
+    return &int_;
+  case TypeKind::Float:
+    return &float_;
+  case TypeKind::String:
+    return &string_;
+  case TypeKind::Bool:
+    return &bool_;
+  case TypeKind::None:
+    return &none_;
+  default:
+    return &error_;
   }
 }
 

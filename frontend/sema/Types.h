@@ -44,9 +44,9 @@ struct Column {
 struct SchemaOp {
   enum class Kind { Require, Drop, Select, Retype, Add };
   Kind kind;
-  int paramIndex = -1;               // the list<column<S>> parameter naming the columns
+  int paramIndex = -1;                 // the list<column<S>> parameter naming the columns
   TypeKind retypeTo = TypeKind::Float; // Retype
-  std::vector<Column> added;          // Add
+  std::vector<Column> added;           // Add
   SourceRange range;
 };
 
@@ -98,10 +98,10 @@ struct RecordInfo {
 
 struct Type {
   TypeKind kind = TypeKind::Error;
-  const Type *elem = nullptr;               // List, Map (value), Optional (inner)
-  const RecordInfo *record = nullptr;       // Record
+  const Type *elem = nullptr;                 // List, Map (value), Optional (inner)
+  const RecordInfo *record = nullptr;         // Record
   const ArtifactTypeInfo *artifact = nullptr; // Artifact
-  const Schema *schema = nullptr;           // tabular Artifact, Column
+  const Schema *schema = nullptr;             // tabular Artifact, Column
 
   bool isError() const { return kind == TypeKind::Error; }
   bool isArtifact() const { return kind == TypeKind::Artifact; }
@@ -167,7 +167,14 @@ const char *scalarName(TypeKind kind);
 // when it can; otherwise `problem` says which rule failed, with the column
 // involved for schema problems.
 struct Assignability {
-  enum class Problem { None, Mismatch, OptionalToRequired, MissingColumn, ColumnType, OptionalColumn };
+  enum class Problem {
+    None,
+    Mismatch,
+    OptionalToRequired,
+    MissingColumn,
+    ColumnType,
+    OptionalColumn
+  };
   Problem problem = Problem::None;
   std::string column;
   const Column *fromColumn = nullptr;

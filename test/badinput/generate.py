@@ -228,7 +228,7 @@ def nesting(corpus: Corpus) -> None:
     corpus.add("deep_if.mlp", pipeline("  " + "if a > 0 { " * n + "v = 1" + " }" * n))
     corpus.add("deep_for.mlp", pipeline("  " + "for i in [1] { " * n + "v = i" + " }" * n))
     corpus.add("deep_else_if_chain.mlp",
-               pipeline("  if a == 0 { v = 0 }" + "".join(f" else if a == {i} {{ v = {i} }}" for i in range(1, n))
+               pipeline("  if a == 0 { v = 0 }" + "".join(f"\n  else if a == {i} {{ v = {i} }}" for i in range(1, n))
                         + " else { v = -1 }\n  w = undefined_after_chain"))
     corpus.add("deep_member_chain.mlp", pipeline("  v = t" + ".y" * n))
     corpus.add("deep_member_chain_undefined.mlp", pipeline("  v = a" + ".b" * n))
@@ -310,9 +310,9 @@ def sizes(corpus: Corpus) -> None:
     corpus.add("long_identifier.mlp", pipeline("  v = " + "q" * 1_000_000))
     corpus.add("long_string_literal_unterminated.mlp", pipeline('  v = "' + "x" * 1_000_000))
     corpus.add("many_params.mlp",
-               PRELUDE + "component c(" + ", ".join(f"p{k}: int" for k in range(20_000)) + ") -> (y: int) {\n"
+               PRELUDE + "component c(" + ",\n".join(f"p{k}: int" for k in range(20_000)) + ") -> (y: int) {\n"
                "  container { image: \"i\" args: [y.path] }\n}\n"
-               "pipeline q() {\n  t = c(" + ", ".join(f'p{k}: "s"' for k in range(20_000)) + ")\n}\n")
+               "pipeline q() {\n  t = c(" + ",\n".join(f'p{k}: "s"' for k in range(20_000)) + ")\n}\n")
     corpus.add("many_duplicate_definitions.mlp", PRELUDE + "record R { a: int }\n" * 20_000)
 
 
@@ -505,7 +505,7 @@ def declarations(corpus: Corpus) -> None:
     corpus.add("artifact_cycle.mlp", "artifact A: B\nartifact B: C\nartifact C: A\nartifact D: D\n" + PRELUDE)
     corpus.add("deep_record_chain.mlp", "record R0 { a: int }\n" +
                "".join(f"record R{k} {{ a: R{k - 1} }}\n" for k in range(1, n)) + PRELUDE +
-               f"pipeline q(r: R{n - 1} = 1) {{}}\n")
+               f"pipeline q(r: R{n - 1} = 1) {{}}\npipeline q2() {{ v = nope }}\n")
     corpus.add("record_cycle.mlp", "record A { b: B }\nrecord B { a: A }\nrecord C { c: C? }\n" + PRELUDE +
                "pipeline q(a: A = {b: {a: {b: {}}}}, c: C = {c: {c: {c: 5}}}) {}\n")
     corpus.add("schema_with_bad_columns.mlp", "schema T { a: list<int>, b: Model, c: T, a: int, `a`: int }\n" + PRELUDE)

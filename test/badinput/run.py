@@ -9,7 +9,12 @@ Each input must make `MLPC check FILE`:
   - exit with status exactly 1 (compile errors),
   - not be killed by a signal (a crash, an abort, a sanitizer report),
   - print `error[E` on stderr (a real diagnostic, not a bare message),
-  - finish in under the timeout (20 s by default).
+  - finish in under the timeout (20 s by default),
+  - stay under a memory limit (resident set, 6 GiB by default; the process is
+    killed there rather than left to exhaust a shared machine),
+  - write at most 256 MiB to stderr (diagnostics must not grow without bound).
+Small inputs are checked two at a time; inputs over 1 MiB one at a time
+afterwards, so that their timings are not inflated by each other.
 Prints one line per failure, with a command that reproduces it, then
 `N passed, M failed`; exits 1 if anything failed.
 """
@@ -25,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 NEEDLE = b"error[E"
+BIG_INPUT = 1 << 20  # bytes; bigger inputs run one at a time
 
 
 def signal_name(num: int) -> str:
@@ -58,7 +64,19 @@ def last_lines(path: str, n: int = 3, limit: int = 4096) -> str:
     return " | ".join(l[:200] for l in lines[-n:])
 
 
-def check(mlpc: str, path: Path, timeout: float):
+def rss_mb(pid: int) -> int:
+    """Resident set size of a process in MiB (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def check(mlpc: str, path: Path, timeout: float, max_rss_mb: int, max_output_mb: int):
     """Returns (path, problem or None, seconds)."""
     cmd = [mlpc, "check", str(path)]
     # Output goes to temporary files, not pipes: a hostile input may make
@@ -70,13 +88,30 @@ def check(mlpc: str, path: Path, timeout: float):
         with open(err_path, "wb") as err, open(os.devnull, "wb") as out:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                     start_new_session=True)
-            try:
-                rc = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                # The whole process group: mlpc starts nothing, but be thorough.
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                return path, f"hang: still running after {timeout:g}s (killed)", time.monotonic() - start
+            poll, peak, killed_for = 0.005, 0, None
+            while True:
+                try:
+                    rc = proc.wait(timeout=poll)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                poll = min(poll * 2, 0.1)
+                peak = max(peak, rss_mb(proc.pid))
+                if max_rss_mb and peak > max_rss_mb:
+                    killed_for = f"memory: resident set grew past {max_rss_mb} MiB (killed)"
+                elif max_output_mb and os.path.getsize(err_path) > max_output_mb << 20:
+                    killed_for = f"output: wrote more than {max_output_mb} MiB to stderr (killed)"
+                elif time.monotonic() - start > timeout:
+                    killed_for = f"hang: still running after {timeout:g}s (killed)"
+                if killed_for:
+                    # The whole process group: mlpc starts nothing, but be thorough.
+                    try:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    proc.wait()
+                    return path, f"{killed_for}; stderr so far: {os.path.getsize(err_path)} bytes", \
+                        time.monotonic() - start
         elapsed = time.monotonic() - start
         if rc < 0:
             return path, f"crash: killed by {signal_name(-rc)}; stderr: {last_lines(err_path)}", elapsed
@@ -98,6 +133,10 @@ def main() -> int:
     ap.add_argument("outdir")
     ap.add_argument("--jobs", "-j", type=int, default=2, help="inputs checked at once (default 2)")
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds per input (default 20)")
+    ap.add_argument("--max-rss-mb", type=int, default=6144,
+                    help="kill an mlpc whose resident set passes this many MiB (default 6144; 0: no limit)")
+    ap.add_argument("--max-output-mb", type=int, default=256,
+                    help="kill an mlpc that writes more than this many MiB to stderr (default 256; 0: no limit)")
     ap.add_argument("--only", default="", help="check only inputs whose name contains this")
     ap.add_argument("--verbose", "-v", action="store_true", help="print every input and its time")
     args = ap.parse_args()
@@ -112,18 +151,22 @@ def main() -> int:
         print(f"run.py: no inputs in {outdir}; run generate.py first", file=sys.stderr)
         return 2
 
+    small = [p for p in inputs if p.stat().st_size <= BIG_INPUT]
+    big = [p for p in inputs if p.stat().st_size > BIG_INPUT]
+    run = lambda p: check(mlpc, p, args.timeout, args.max_rss_mb, args.max_output_mb)
     passed = failed = 0
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for path, problem, elapsed in pool.map(lambda p: check(mlpc, p, args.timeout), inputs):
-            if problem is None:
-                passed += 1
-                if args.verbose:
-                    print(f"ok   {path.name} ({elapsed:.2f}s)")
-                continue
-            failed += 1
-            repro = shlex.join([mlpc, "check", str(path)])
-            print(f"FAIL {path.name} ({elapsed:.2f}s): {problem}\n     reproduce: {repro}")
-            sys.stdout.flush()
+        results = list(pool.map(run, small))
+    results += [run(p) for p in big]
+    for path, problem, elapsed in results:
+        if problem is None:
+            passed += 1
+            if args.verbose:
+                print(f"ok   {path.name} ({elapsed:.2f}s)")
+            continue
+        failed += 1
+        repro = shlex.join([mlpc, "check", str(path)])
+        print(f"FAIL {path.name} ({elapsed:.2f}s): {problem}\n     reproduce: {repro}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -30,7 +30,8 @@ TEST(Checker, SubsetOfColumnsIsAccepted) {
 }
 
 TEST(Checker, OptionalColumnMustBeRequiredFirst) {
-  auto bad = check(std::string(kPrelude) + "pipeline p() { a = produce()\n want_score(data: a.rows) }");
+  auto bad =
+      check(std::string(kPrelude) + "pipeline p() { a = produce()\n want_score(data: a.rows) }");
   EXPECT_EQ(bad.codes(), Codes{"E0405"});
   auto good = check(std::string(kPrelude) +
                     "pipeline p() { a = produce()\n b = require(a.rows, columns: [score])\n"
@@ -48,12 +49,15 @@ TEST(Checker, UnknownColumnInArgument) {
 
 TEST(Checker, OneMistakeOneError) {
   // The unknown name is reported once; its uses do not cascade.
-  auto c = check(std::string(kPrelude) + "pipeline p() { x = nope\n take_int(x: x)\n take_int(x: x) }");
+  auto c =
+      check(std::string(kPrelude) + "pipeline p() { x = nope\n take_int(x: x)\n take_int(x: x) }");
   EXPECT_EQ(c.codes(), Codes{"E0300"});
 }
 
 TEST(Checker, ArgumentsAreMatched) {
-  auto c = check(std::string(kPrelude) + "pipeline p() { take_int(x: \"s\")\n take_int()\n take_int(y: 1)\n take_int(1, 2) }");
+  auto c =
+      check(std::string(kPrelude) +
+            "pipeline p() { take_int(x: \"s\")\n take_int()\n take_int(y: 1)\n take_int(1, 2) }");
   EXPECT_EQ(c.codes(), (Codes{"E0400", "E0307", "E0307", "E0306", "E0309"}));
 }
 

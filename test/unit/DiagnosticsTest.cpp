@@ -73,7 +73,8 @@ TEST(Render, JsonHasSpansAndFixits) {
   EXPECT_EQ(*span->getInteger("line_start"), 2);
   EXPECT_EQ(*span->getInteger("column_start"), 7);
   EXPECT_EQ(*span->getInteger("column_end"), 15);
-  llvm::json::Object *fix = (*(*o->getArray("helps"))[0].getAsObject()->getArray("fixits"))[0].getAsObject();
+  llvm::json::Object *fix =
+      (*(*o->getArray("helps"))[0].getAsObject()->getArray("fixits"))[0].getAsObject();
   EXPECT_EQ(*fix->getString("replacement"), "bar_name");
 }
 

@@ -72,7 +72,12 @@ TEST(IrVerifier, CatchesBrokenReferences) {
   auto m = build(kProgram);
   ASSERT_NE(m, nullptr);
   ir::Pipeline &p = (*m->mutable_pipelines())["main"];
-  ir::Task *t = p.mutable_body()->mutable_nodes(0)->mutable_exit_handler()->mutable_body()->mutable_nodes(0)->mutable_task();
+  ir::Task *t = p.mutable_body()
+                    ->mutable_nodes(0)
+                    ->mutable_exit_handler()
+                    ->mutable_body()
+                    ->mutable_nodes(0)
+                    ->mutable_task();
   (*t->mutable_inputs())["n"].mutable_expr()->mutable_ref()->set_pipeline_input("nope");
   t->add_after("ghost");
   std::vector<std::string> errors = ir::verifyModule(*m);
@@ -84,8 +89,13 @@ TEST(IrVerifier, CatchesBrokenReferences) {
 TEST(IrVerifier, CatchesCycles) {
   auto m = build(kProgram);
   ASSERT_NE(m, nullptr);
-  ir::Task *t = (*m->mutable_pipelines())["main"].mutable_body()->mutable_nodes(0)
-                    ->mutable_exit_handler()->mutable_body()->mutable_nodes(0)->mutable_task();
+  ir::Task *t = (*m->mutable_pipelines())["main"]
+                    .mutable_body()
+                    ->mutable_nodes(0)
+                    ->mutable_exit_handler()
+                    ->mutable_body()
+                    ->mutable_nodes(0)
+                    ->mutable_task();
   t->add_after("u"); // m after u, and u reads m
   std::vector<std::string> errors = ir::verifyModule(*m);
   ASSERT_EQ(errors.size(), 1u);

@@ -61,7 +61,8 @@ TEST_F(TypesTest, ArtifactSubtypesAreAccepted) {
 }
 
 TEST_F(TypesTest, SchemaSubsetRule) {
-  const Schema *have = schema({{"a", TypeKind::Int}, {"b", TypeKind::String}, {"c", TypeKind::Float, true}});
+  const Schema *have =
+      schema({{"a", TypeKind::Int}, {"b", TypeKind::String}, {"c", TypeKind::Float, true}});
   EXPECT_TRUE(checkAssignable(dataset(have), dataset(schema({{"a", TypeKind::Int}}))).ok())
       << "extra producer columns are fine";
   EXPECT_TRUE(checkAssignable(dataset(have), dataset(schema({{"a", TypeKind::Float}}))).ok())
@@ -75,7 +76,8 @@ TEST_F(TypesTest, SchemaSubsetRule) {
   EXPECT_EQ(wrong.problem, P::ColumnType);
   EXPECT_EQ(wrong.column, "b");
 
-  Assignability optional = checkAssignable(dataset(have), dataset(schema({{"c", TypeKind::Float}})));
+  Assignability optional =
+      checkAssignable(dataset(have), dataset(schema({{"c", TypeKind::Float}})));
   EXPECT_EQ(optional.problem, P::OptionalColumn);
   EXPECT_TRUE(checkAssignable(dataset(have), dataset(schema({{"c", TypeKind::Float, true}}))).ok());
 }
