@@ -500,15 +500,21 @@ private:
   struct PipelineState {
     std::map<const sema::TaskInfo *, std::string> taskNames;
     std::set<std::string> usedNames;
+    std::map<std::string, int> nextSuffix;
     std::map<const sema::Symbol *, std::string> loopIds;
     int conditions = 0, loops = 0, exitHandlers = 0;
   };
   PipelineState *st_ = nullptr;
 
+  // `base`, then `base-2`, `base-3`, ...: a counter per base keeps this
+  // linear when many calls share a component's name.
   std::string uniqueName(const std::string &base) {
-    std::string name = base;
-    for (int i = 2; st_->usedNames.count(name); ++i)
-      name = fmt::format("{}-{}", base, i);
+    int &next = st_->nextSuffix[base]; // 0 until `base` itself is taken
+    std::string name;
+    do {
+      name = next == 0 ? base : fmt::format("{}-{}", base, next);
+      next = next == 0 ? 2 : next + 1;
+    } while (st_->usedNames.count(name));
     st_->usedNames.insert(name);
     return name;
   }

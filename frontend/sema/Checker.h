@@ -46,6 +46,7 @@ private:
   const Schema *inlineSchema(const std::vector<ast::Field> &fields, const ModuleInfo &module,
                              const std::string &name, SourceRange range);
   void checkArtifactCycles();
+  void checkRecordCycles();
 
   // Component bodies (Components.cpp).
   void checkComponent(CallableInfo &component);

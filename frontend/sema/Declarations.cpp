@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <functional>
 #include <llvm/Support/Casting.h>
 #include <set>
 
@@ -321,6 +322,45 @@ void Checker::resolveSchemasAndRecords(ModuleInfo &module) {
       }
     }
   }
+}
+
+// A record that contains itself (directly, or through other records, lists,
+// maps or optionals) has no finite value to pass between tasks.
+void Checker::checkRecordCycles() {
+  std::map<const RecordInfo *, int> state; // 1 on the path, 2 done
+  std::vector<std::string> path;
+  std::function<bool(const RecordInfo *)> visit = [&](const RecordInfo *rec) {
+    state[rec] = 1;
+    for (const RecordField &f : rec->fields) {
+      const Type *t = f.type;
+      while (t && (t->kind == TypeKind::List || t->kind == TypeKind::Map ||
+                   t->kind == TypeKind::Optional))
+        t = t->elem;
+      if (!t || t->kind != TypeKind::Record)
+        continue;
+      path.push_back(rec->name + "." + f.name);
+      if (state[t->record] == 1) {
+        diags_
+            .report(DiagKind::RecursiveRecord, f.range,
+                    {t->record->name, fmt::format("{}", fmt::join(path, " -> "))})
+            .label(f.range, "refers back to `" + t->record->name + "`")
+            .help("records are values passed between tasks; make this field a string id instead");
+        const_cast<RecordField &>(f).type = p_.types.error();
+        path.pop_back();
+        return false;
+      }
+      if (state[t->record] == 0 && !visit(t->record)) {
+        path.pop_back();
+        return false;
+      }
+      path.pop_back();
+    }
+    state[rec] = 2;
+    return true;
+  };
+  for (Symbol &sym : p_.symbols)
+    if (sym.kind == SymbolKind::Record && sym.record && state[sym.record] == 0)
+      visit(sym.record);
 }
 
 const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleInfo &module,

@@ -30,12 +30,14 @@ std::optional<std::string> readFile(const std::string &path, std::string &error)
     error = std::strerror(errno);
     return std::nullopt;
   }
-  // Refuse to slurp something enormous (a device, a log): the parser's limit
-  // plus one byte is enough to report it as too large.
+  // Read in chunks, stopping one byte past the parser's limit: enough to
+  // report a huge file (or a device that never ends) as too large.
   std::string text;
-  text.resize(parse::kMaxSourceBytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
+  char chunk[1 << 16];
+  while (in && text.size() <= parse::kMaxSourceBytes) {
+    in.read(chunk, sizeof chunk);
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+  }
   if (in.bad()) {
     error = std::strerror(errno);
     return std::nullopt;

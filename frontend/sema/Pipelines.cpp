@@ -1150,6 +1150,7 @@ bool Checker::run(const std::string &path, std::optional<std::string> text) {
   checkArtifactCycles();
   for (ModuleInfo &m : p_.modules)
     resolveSchemasAndRecords(m);
+  checkRecordCycles();
   for (ModuleInfo &m : p_.modules)
     resolveSignatures(m);
   for (CallableInfo &c : p_.callables) {
