@@ -57,6 +57,27 @@ uint32_t displayColumn(std::string_view line, uint32_t byteOffset) {
   return col;
 }
 
+// The columns [from, to) of an expanded line, counted in code points.
+std::string sliceColumns(const std::string &line, uint32_t from, uint32_t to) {
+  std::string out;
+  uint32_t col = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    unsigned char c = line[i];
+    if ((c & 0xC0) != 0x80 && i > 0)
+      ++col;
+    if (col >= to)
+      break;
+    if (col >= from)
+      out += line[i];
+  }
+  return out;
+}
+
+// Long lines (minified or generated code) are cut to a window around the
+// labels, so one diagnostic never prints kilobytes of source.
+constexpr uint32_t kMaxLineColumns = 160;
+constexpr uint32_t kContextColumns = 40;
+
 // One label resolved to a line and display columns.
 struct PlacedLabel {
   uint32_t line;
@@ -129,13 +150,32 @@ std::string renderText(const Diagnostic &diag, const source::SourceManager &sour
       uint32_t line = placed[i].line;
       if (lastLine && line > lastLine + 1)
         out += c.paint("...", "1;34") + "\n";
-      out += c.paint(fmt::format("{:>{}} |", line, gutter), "1;34") + " " +
-             expandTabs(file.lineText(line)) + "\n";
       // Labels on this line, rightmost first, each on its own marker line
       // after the first so texts never overlap.
       std::vector<PlacedLabel> onLine;
       for (; i < placed.size() && placed[i].line == line; ++i)
         onLine.push_back(placed[i]);
+      std::string text = expandTabs(file.lineText(line));
+      uint32_t columns = source::countCodePoints(text);
+      if (columns > kMaxLineColumns) {
+        uint32_t first = UINT32_MAX, last = 0;
+        for (const PlacedLabel &p : onLine) {
+          first = std::min(first, p.startCol);
+          last = std::max(last, p.startCol + p.width);
+        }
+        uint32_t from = first > kContextColumns ? first - kContextColumns : 0;
+        uint32_t to = std::min(columns, std::max(last, first + 1) + kContextColumns);
+        to = std::min(to, from + kMaxLineColumns);
+        std::string window = (from > 0 ? "..." : "") + sliceColumns(text, from, to) +
+                             (to < columns ? "..." : "");
+        uint32_t shift = from > 0 ? 3 : 0;
+        for (PlacedLabel &p : onLine) {
+          p.startCol = p.startCol >= from ? p.startCol - from + shift : shift;
+          p.width = std::max<uint32_t>(1, std::min(p.width, to - std::min(to, from) + 3));
+        }
+        text = window;
+      }
+      out += c.paint(fmt::format("{:>{}} |", line, gutter), "1;34") + " " + text + "\n";
       std::sort(onLine.begin(), onLine.end(),
                 [](const PlacedLabel &a, const PlacedLabel &b) { return a.startCol > b.startCol; });
       for (const PlacedLabel &p : onLine) {

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <llvm/Support/Casting.h>
@@ -477,9 +479,15 @@ ExprPtr AstBuilder::buildExpr(P::ExprContext *ctx) {
     if (op == UnaryOp::Neg) {
       if (auto *f = llvm::dyn_cast<FloatLit>(operand.get()))
         return std::make_unique<FloatLit>(range, -f->value);
-      if (auto *i = llvm::dyn_cast<IntLit>(operand.get()))
+      if (auto *i = llvm::dyn_cast<IntLit>(operand.get())) {
+        if (i->value == INT64_MIN) { // `- -9223372036854775808`
+          diags_.report(diag::DiagKind::IntegerOutOfRange, i->range, {"-9223372036854775808", "a 64-bit integer"})
+              .label(range, "its negation is too large");
+          return errorExpr(range);
+        }
         return std::make_unique<IntLit>(
             range, static_cast<int64_t>(0ull - static_cast<uint64_t>(i->value)));
+      }
     }
     return std::make_unique<UnaryExpr>(range, op, std::move(operand));
   }
@@ -512,7 +520,7 @@ ExprPtr AstBuilder::buildPrimary(P::PrimaryContext *ctx) {
     if (auto *un = as<P::UnaryExprContext>(ctx->parent ? ctx->parent->parent : nullptr))
       negated = un->op && un->op->getType() == grammar::MlpLexer::MINUS;
     if (errno == ERANGE || v > (negated ? 9223372036854775808ull : 9223372036854775807ull)) {
-      diags_.report(diag::DiagKind::IntegerOutOfRange, range, {c->getText()})
+      diags_.report(diag::DiagKind::IntegerOutOfRange, range, {c->getText(), "a 64-bit integer"})
           .label(range, "too large")
           .help("integers are 64-bit signed; use a float for larger magnitudes");
       return errorExpr(range);
@@ -524,7 +532,14 @@ ExprPtr AstBuilder::buildPrimary(P::PrimaryContext *ctx) {
     for (char ch : c->getText())
       if (ch != '_')
         digits += ch;
-    return std::make_unique<FloatLit>(range, std::strtod(digits.c_str(), nullptr));
+    double value = std::strtod(digits.c_str(), nullptr);
+    if (std::isinf(value)) {
+      diags_.report(diag::DiagKind::IntegerOutOfRange, range, {c->getText(), "a 64-bit float"})
+          .label(range, "too large")
+          .help("floats range up to about 1.8e308");
+      return errorExpr(range);
+    }
+    return std::make_unique<FloatLit>(range, value);
   }
   if (auto *c = as<P::StringLiteralContext>(ctx)) {
     ExprPtr s = buildString(c->STRING()->getSymbol());

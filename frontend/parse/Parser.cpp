@@ -83,7 +83,17 @@ bool checkTokens(antlr4::CommonTokenStream &tokens, const OffsetMap &offsets,
       static_cast<antlr4::CommonToken *>(t)->setChannel(antlr4::Token::HIDDEN_CHANNEL);
       break;
     }
+    case MlpLexer::STRING:
     case MlpLexer::UNTERMINATED_STRING:
+      // A NUL cannot be passed in a command line or stored in most systems.
+      if (size_t nul = t->getText().find('\0'); nul != std::string::npos) {
+        source::SourceRange at{range.file, range.begin + uint32_t(nul), range.begin + uint32_t(nul) + 1};
+        diags.report(diag::DiagKind::InvalidCharacter, at, {"NUL (\\0)"})
+            .label(at, "not valid in a string")
+            .help("write `\\0` if you mean a NUL character");
+      }
+      if (t->getType() == MlpLexer::STRING)
+        break;
       diags.report(diag::DiagKind::UnterminatedString, range)
           .label(range, "this string has no closing `\"`")
           .help("strings end on the line they start; add `\"` at the end");

@@ -54,6 +54,7 @@ private:
   void checkPython(CallableInfo &component, const ast::Property &block);
   void checkImporter(CallableInfo &component, const ast::Property &block, Scope &scope);
   void checkDataflow(CallableInfo &component, const ast::Property &block);
+  void checkDataflowAnnotation(const ast::Annotation &annotation);
   void checkPlaceholder(const ast::Expr &expr, Scope &scope, bool allowList);
   // Task options shared by component bodies and `with { ... }`.
   bool checkOption(const ast::Property &prop, bool inTask, Scope *scope);

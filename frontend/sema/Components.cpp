@@ -621,15 +621,54 @@ void Checker::checkImporter(CallableInfo &c, const ast::Property &block, Scope &
   warnUnusedParams(c, scope);
 }
 
+namespace {
+// Dataflow job options, in a component's `dataflow { ... }` block and in a
+// pipeline's `@dataflow(...)` annotation (which has no `pipeline:`).
+const std::vector<std::pair<const char *, const char *>> kDataflowOptions = {
+    {"region", "string"},           {"machine_type", "string"},
+    {"max_workers", "int"},         {"num_workers", "int"},
+    {"service_account", "string"},  {"temp_location", "string"},
+    {"staging_location", "string"}, {"network", "string"},
+    {"subnetwork", "string"},       {"worker_accelerator", "string"},
+    {"accelerator_count", "int"},   {"pipeline", "pipeline"}};
+} // namespace
+
+void Checker::checkDataflowAnnotation(const ast::Annotation &a) {
+  std::vector<std::string> known;
+  for (auto &[n, k] : kDataflowOptions)
+    if (std::string(k) != "pipeline")
+      known.push_back(n);
+  std::set<std::string> seen;
+  for (const ast::Arg &arg : a.args) {
+    if (!arg.name) {
+      diags_.report(DiagKind::TypeMismatch, arg.range, {"`name: value`", "a positional argument"})
+          .label(arg.range, "name this option, e.g. `region: \"us-central1\"`");
+      continue;
+    }
+    ast::Property view{*arg.name, nullptr, {}, false, "", arg.range};
+    if (!seen.insert(arg.name->text).second) {
+      diags_.report(DiagKind::DuplicateProperty, arg.name->range, {arg.name->text})
+          .label(arg.name->range, "set again here");
+      continue;
+    }
+    const char *kind = nullptr;
+    for (auto &[n, k] : kDataflowOptions)
+      if (arg.name->text == n && std::string(k) != "pipeline")
+        kind = k;
+    if (!kind) {
+      reportUnknownProperty(view, "`@dataflow`", known);
+      continue;
+    }
+    // Check the value as a property's; the expression is only borrowed.
+    view.value.reset(const_cast<ast::Expr *>(arg.value.get()));
+    checkPropertyValue(view, kind, nullptr);
+    (void)view.value.release();
+  }
+}
+
 void Checker::checkDataflow(CallableInfo &c, const ast::Property &block) {
   checkPropertyValue(block, "block", nullptr);
-  static const std::vector<std::pair<const char *, const char *>> allowed = {
-      {"region", "string"},           {"machine_type", "string"},
-      {"max_workers", "int"},         {"num_workers", "int"},
-      {"service_account", "string"},  {"temp_location", "string"},
-      {"staging_location", "string"}, {"network", "string"},
-      {"subnetwork", "string"},       {"worker_accelerator", "string"},
-      {"accelerator_count", "int"},   {"pipeline", "pipeline"}};
+  const auto &allowed = kDataflowOptions;
   std::vector<std::string> known;
   for (auto &[n, k] : allowed)
     known.push_back(n);

@@ -207,35 +207,53 @@ void Checker::resolveArtifactTypes(ModuleInfo &module) {
   }
 }
 
+// KFP title and tabularity come from the nearest built-in ancestor; bases
+// are filled first (memoised by a non-empty title), so long chains stay linear.
+static void fillArtifactFacts(ArtifactTypeInfo *info) {
+  if (!info->kfpSchemaTitle.empty() || info->builtin)
+    return;
+  ArtifactTypeInfo *base = const_cast<ArtifactTypeInfo *>(info->base);
+  std::vector<ArtifactTypeInfo *> pending = {info};
+  while (base && !base->builtin && base->kfpSchemaTitle.empty()) {
+    pending.push_back(base);
+    base = const_cast<ArtifactTypeInfo *>(base->base);
+  }
+  for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+    const ArtifactTypeInfo *b = (*it)->base;
+    (*it)->kfpSchemaTitle = b ? b->kfpSchemaTitle : "system.Artifact";
+    (*it)->tabular = b && b->tabular;
+    (*it)->tfxTypeName = (*it)->name;
+  }
+}
+
 void Checker::checkArtifactCycles() {
+  // Each type is walked once: 1 while on the current base chain, 2 when its
+  // chain is known to end at a built-in type.
+  std::map<const ArtifactTypeInfo *, int> state;
   for (Symbol &sym : p_.symbols) {
     if (sym.kind != SymbolKind::Artifact || !sym.artifact || sym.artifact->builtin)
       continue;
-    std::set<const ArtifactTypeInfo *> seen;
+    std::vector<const ArtifactTypeInfo *> chain;
     const ArtifactTypeInfo *t = sym.artifact;
-    while (t && !seen.count(t)) {
-      seen.insert(t);
+    while (t && !t->builtin && state[t] == 0) {
+      state[t] = 1;
+      chain.push_back(t);
       t = t->base;
     }
-    if (t == sym.artifact) {
-      diags_.report(DiagKind::BadArtifactBase, sym.range, {sym.name})
-          .label(sym.range, "its base types lead back to itself")
+    if (t && !t->builtin && state[t] == 1) {
+      diags_.report(DiagKind::BadArtifactBase, t->range, {t->name})
+          .label(t->range, "its base types lead back to itself")
           .note("artifact types form a tree rooted at `Artifact`");
-      const_cast<ArtifactTypeInfo *>(sym.artifact)->base = p_.types.builtinArtifact("Artifact");
+      const_cast<ArtifactTypeInfo *>(t)->base = p_.types.builtinArtifact("Artifact");
     }
+    for (const ArtifactTypeInfo *c : chain)
+      state[c] = 2;
   }
   // Derived facts follow the (now acyclic) base chain.
   for (Symbol &sym : p_.symbols) {
     if (sym.kind != SymbolKind::Artifact || !sym.artifact || sym.artifact->builtin)
       continue;
-    auto *info = const_cast<ArtifactTypeInfo *>(sym.artifact);
-    const ArtifactTypeInfo *builtin = info->base;
-    while (builtin && !builtin->builtin)
-      builtin = builtin->base;
-    info->kfpSchemaTitle = builtin ? builtin->kfpSchemaTitle : "system.Artifact";
-    for (const ArtifactTypeInfo *t = info->base; t; t = t->base)
-      info->tabular = info->tabular || t->tabular;
-    info->tfxTypeName = info->name;
+    fillArtifactFacts(const_cast<ArtifactTypeInfo *>(sym.artifact));
   }
 }
 
@@ -377,6 +395,8 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
     schema = inlineSchema(type.fields, module, "", type.range);
     break;
   case ast::TypeExpr::Kind::Named: {
+    if (type.path.empty())
+      return nullptr; // a syntax error, already reported
     if (type.path.size() == 1 && generic) {
       for (size_t i = 0; i < generic->typeParams.size(); ++i)
         if (generic->typeParams[i] == type.path[0].text)
@@ -495,6 +515,19 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
             .label(op.args[0].range, "not a parameter of this component");
         continue;
       }
+      const ast::Field &param = llvm::cast<ast::CallableDecl>(generic->decl)->params[index];
+      bool columns = !param.type->path.empty() &&
+                     (param.type->path[0].text == "column" ||
+                      (param.type->path[0].text == "list" && !param.type->args.empty() &&
+                       !param.type->args[0]->path.empty() &&
+                       param.type->args[0]->path[0].text == "column"));
+      if (!columns) {
+        diags_.report(DiagKind::BadSchemaOpArgument, op.args[0].range,
+                      {op.name.text, "expects the name of a `list<column<S>>` parameter"})
+            .label(op.args[0].range, "`" + ref->name + "` is not a list of columns")
+            .secondary(param.name.range, "declared here");
+        continue;
+      }
       sop.paramIndex = index;
       if (sop.kind == SchemaOp::Kind::Retype) {
         auto *tn = llvm::dyn_cast<ast::NameRef>(op.args[1].value.get());
@@ -528,6 +561,8 @@ const Type *Checker::resolveType(const ast::TypeExpr &type, const ModuleInfo &mo
           .label(type.ops.front().range, "");
     return type.optional ? p_.types.optional(t) : t;
   };
+  if (type.kind == ast::TypeExpr::Kind::Named && type.path.empty())
+    return finish(p_.types.error()); // a syntax error, already reported
   if (type.kind == ast::TypeExpr::Kind::AnySchema) {
     diags_.report(DiagKind::UnknownType, type.range, {"*"})
         .label(type.range, "`*` stands for any schema, inside `Dataset<*>`");
@@ -667,6 +702,11 @@ void Checker::resolveSignatures(ModuleInfo &module) {
       continue;
     CallableInfo &c = *callableOf_[decl];
     for (const ast::Name &tp : decl->typeParams) {
+      if (std::find(c.typeParams.begin(), c.typeParams.end(), tp.text) != c.typeParams.end()) {
+        diags_.report(DiagKind::DuplicateDefinition, tp.range, {tp.text})
+            .label(tp.range, "schema parameter declared again");
+        continue;
+      }
       Schema *s = p_.types.newSchema();
       s->kind = Schema::Kind::Param;
       s->paramIndex = static_cast<int>(c.typeParams.size());
@@ -735,7 +775,11 @@ void Checker::resolveSignatures(ModuleInfo &module) {
       diags_.report(DiagKind::WrongTypeArgCount, decl->name.range, {c.name, "0", "some"});
     for (const ast::Annotation &a : decl->annotations) {
       if (a.name.text == "dataflow" && c.isPipeline) {
+        if (c.isDataflowJob)
+          diags_.report(DiagKind::DuplicateProperty, a.name.range, {"@dataflow"})
+              .label(a.range, "a pipeline is one Dataflow job; merge the options");
         c.isDataflowJob = true;
+        checkDataflowAnnotation(a);
         continue;
       }
       auto b = diags_.report(DiagKind::UnknownAnnotation, a.name.range, {a.name.text});

@@ -21,8 +21,14 @@ namespace {
 // Reads a whole file; on failure returns nullopt and sets `error`.
 std::optional<std::string> readFile(const std::string &path, std::string &error) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) {
+  fs::file_status status = fs::status(path, ec);
+  if (!ec && fs::is_directory(status)) {
     error = "it is a directory";
+    return std::nullopt;
+  }
+  // A FIFO or device could block forever or never end: only plain files.
+  if (!ec && !fs::is_regular_file(status)) {
+    error = "it is not a regular file";
     return std::nullopt;
   }
   std::ifstream in(path, std::ios::binary);
