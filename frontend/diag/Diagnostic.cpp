@@ -91,10 +91,16 @@ void DiagnosticEngine::add(Diagnostic diag) {
   if (!seen_.insert({static_cast<int>(diag.kind), at.file, at.begin, diag.message}).second)
     return;
   bool error = diag.severity == Severity::Error;
-  if (error)
+  if (error) {
     ++errors_;
-  else if (diag.severity == Severity::Warning)
+  } else if (diag.severity == Severity::Warning) {
     ++warnings_;
+    if (warningLimit_ && keptWarnings_ >= warningLimit_) {
+      ++suppressedWarnings_;
+      return;
+    }
+    ++keptWarnings_;
+  }
   diags_.push_back(std::move(diag));
   if (error && errorLimitReached())
     diags_.push_back(

@@ -111,6 +111,10 @@ public:
   // Stop recording after this many errors (a runaway input reports once).
   void setErrorLimit(unsigned limit) { errorLimit_ = limit; }
   bool errorLimitReached() const { return errorLimit_ && errors_ >= errorLimit_; }
+  // Warnings past this many are counted but not kept (generated code can
+  // have tens of thousands).
+  void setWarningLimit(unsigned limit) { warningLimit_ = limit; }
+  unsigned suppressedWarnings() const { return suppressedWarnings_; }
 
 private:
   const source::SourceManager &sources_;
@@ -118,6 +122,9 @@ private:
   unsigned errors_ = 0;
   unsigned warnings_ = 0;
   unsigned errorLimit_ = 100;
+  unsigned warningLimit_ = 1000;
+  unsigned keptWarnings_ = 0;
+  unsigned suppressedWarnings_ = 0;
   bool warningsAsErrors_ = false;
   std::set<std::tuple<int, source::FileId, uint32_t, std::string>> seen_;
 };

@@ -281,6 +281,8 @@ void printDiagnostics(const DiagnosticEngine &engine, std::ostream &out, bool js
     else
       out << renderText(d, engine.sources(), options) << "\n";
   }
+  if (engine.suppressedWarnings() && !json)
+    out << fmt::format("note: {} more warning(s) not shown\n\n", engine.suppressedWarnings());
 }
 
 } // namespace mlpc::diag

@@ -98,4 +98,14 @@ TEST(Engine, ErrorLimit) {
   EXPECT_STREQ(f.diags.diagnostics().back().code(), "E0110");
 }
 
+TEST(Engine, WarningLimitCountsButDoesNotKeep) {
+  Fixture f;
+  f.diags.setWarningLimit(2);
+  for (uint32_t i = 0; i < 5; ++i)
+    f.diags.report(diag::DiagKind::UnusedBinding, {f.file, i, i + 1}, {"x"});
+  EXPECT_EQ(f.diags.warningCount(), 5u);
+  EXPECT_EQ(f.diags.diagnostics().size(), 2u);
+  EXPECT_EQ(f.diags.suppressedWarnings(), 3u);
+}
+
 } // namespace
