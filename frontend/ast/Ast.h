@@ -103,6 +103,8 @@ struct Expr {
 struct IntLit : Expr {
   IntLit(SourceRange r, int64_t v) : Expr(ExprKind::Int, r), value(v) {}
   int64_t value;
+  // `9223372036854775808`, allowed only as the operand of `-`.
+  bool isMinMagnitude = false;
   static bool classof(const Expr *e) { return e->kind == ExprKind::Int; }
 };
 struct FloatLit : Expr {

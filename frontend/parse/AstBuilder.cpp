@@ -480,6 +480,8 @@ ExprPtr AstBuilder::buildExpr(P::ExprContext *ctx) {
       if (auto *f = llvm::dyn_cast<FloatLit>(operand.get()))
         return std::make_unique<FloatLit>(range, -f->value);
       if (auto *i = llvm::dyn_cast<IntLit>(operand.get())) {
+        if (i->isMinMagnitude)
+          return std::make_unique<IntLit>(range, INT64_MIN);
         if (i->value == INT64_MIN) { // `- -9223372036854775808`
           diags_.report(diag::DiagKind::IntegerOutOfRange, i->range, {"-9223372036854775808", "a 64-bit integer"})
               .label(range, "its negation is too large");
@@ -525,7 +527,9 @@ ExprPtr AstBuilder::buildPrimary(P::PrimaryContext *ctx) {
           .help("integers are 64-bit signed; use a float for larger magnitudes");
       return errorExpr(range);
     }
-    return std::make_unique<IntLit>(range, static_cast<int64_t>(v));
+    auto lit = std::make_unique<IntLit>(range, static_cast<int64_t>(v));
+    lit->isMinMagnitude = v == 9223372036854775808ull;
+    return lit;
   }
   if (auto *c = as<P::FloatLiteralContext>(ctx)) {
     std::string digits;
