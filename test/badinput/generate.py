@@ -9,9 +9,14 @@ hanging (test/badinput/run.py checks that). Files that exist only to be
 imported (import cycles, deep import chains, the examples' libraries) go into
 subfolders of OUTDIR, which run.py does not check on their own.
 
-Nothing large is committed: the corpus (about 45 MB, most of it two files that
-test the size limits) is written fresh on every run. Hand-written small cases
-in test/badinput/cases/*.mlp are copied in as `case_<name>.mlp`.
+Nothing large is committed: the corpus (about 90 MB, nearly all of it the
+~10 MB inputs and one over the 32 MiB source limit) is written fresh on every
+run. Hand-written small cases in test/badinput/cases/*.mlp are copied in as
+`case_<name>.mlp`.
+
+Each example (examples/**/*.mlp) is cut at 8 evenly spaced byte offsets, each
+moved to the nearest offset where a bracket is still open (outside comments
+and strings), so that no cut can leave a complete, valid file by chance.
 
 OUTDIR is emptied first, but only if it is empty, missing, or was written by
 this script before (it holds the marker file `.badinput-corpus`).
@@ -344,6 +349,15 @@ def imports(corpus: Corpus) -> None:
     for k in range(1, depth):
         corpus.add(f"companions/chain/{k}.mlp", f'import "{k + 1}.mlp" as next\nschema S{k} {{ x: int }}\n', companion=True)
     corpus.add(f"companions/chain/{depth}.mlp", "schema Last { x: nope }\n", companion=True)
+    # Imports and Python files that are not regular files: a FIFO blocks a
+    # reader until a writer comes, so reading one must be refused, not waited on.
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(corpus.out / "companions" / "fifo.mlp")
+        corpus.add("import_fifo.mlp", 'import "companions/fifo.mlp" as f\n' + PRELUDE)
+        corpus.add("python_file_fifo.mlp", PRELUDE +
+                   "component c(x: int) -> (y: int) {\n"
+                   "  python { file: \"companions/fifo.mlp\", function: \"f\" }\n}\n")
+    corpus.add("import_dev_zero.mlp", 'import "/dev/zero" as z\n' + PRELUDE)
     # Imported files that are themselves broken.
     corpus.add("import_broken_utf8.mlp", 'import "companions/broken_utf8.mlp" as b\n' + PRELUDE)
     corpus.add("companions/broken_utf8.mlp", b"schema B { x: int }\n// \xc0\xaf\n", companion=True)

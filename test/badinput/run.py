@@ -15,6 +15,11 @@ Each input must make `MLPC check FILE`:
   - write at most 256 MiB to stderr (diagnostics must not grow without bound).
 Small inputs are checked two at a time; inputs over 1 MiB one at a time
 afterwards, so that their timings are not inflated by each other.
+
+A sanitizer build of mlpc (AddressSanitizer or UBSan, recognised from the
+binary) runs 5-10 times slower, so there the time limit is 10 times longer
+and the inputs over 1 MiB, which test time and memory limits that the
+sanitizers distort, are skipped (and said to be).
 Prints one line per failure, with a command that reproduces it, then
 `N passed, M failed`; exits 1 if anything failed.
 """
@@ -31,6 +36,7 @@ from pathlib import Path
 
 NEEDLE = b"error[E"
 BIG_INPUT = 1 << 20  # bytes; bigger inputs run one at a time
+DEFAULT_TIMEOUT = 20.0  # seconds per input
 
 
 def signal_name(num: int) -> str:
@@ -86,8 +92,11 @@ def check(mlpc: str, path: Path, timeout: float, max_rss_mb: int, max_output_mb:
     try:
         start = time.monotonic()
         with open(err_path, "wb") as err, open(os.devnull, "wb") as out:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                    start_new_session=True)
+            try:
+                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                        start_new_session=True)
+            except OSError as e:  # e.g. the binary is being relinked right now
+                return path, f"cannot run {mlpc}: {e.strerror}", 0.0
             poll, peak, killed_for = 0.005, 0, None
             while True:
                 try:
@@ -127,12 +136,28 @@ def check(mlpc: str, path: Path, timeout: float, max_rss_mb: int, max_output_mb:
         os.unlink(err_path)
 
 
+def is_sanitized(binary: str) -> bool:
+    """Whether `binary` was built with AddressSanitizer or UBSan."""
+    markers = (b"__asan_init", b"__ubsan_handle_")
+    keep = max(len(m) for m in markers)
+    tail = b""
+    with open(binary, "rb") as f:
+        while True:
+            chunk = f.read(4 << 20)
+            if not chunk:
+                return False
+            if any(m in tail + chunk for m in markers):
+                return True
+            tail = chunk[-keep:]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     ap.add_argument("mlpc")
     ap.add_argument("outdir")
     ap.add_argument("--jobs", "-j", type=int, default=2, help="inputs checked at once (default 2)")
-    ap.add_argument("--timeout", type=float, default=20.0, help="seconds per input (default 20)")
+    ap.add_argument("--timeout", type=float, default=None,
+                    help="seconds per input (default 20; 200 for a sanitizer build)")
     ap.add_argument("--max-rss-mb", type=int, default=6144,
                     help="kill an mlpc whose resident set passes this many MiB (default 6144; 0: no limit)")
     ap.add_argument("--max-output-mb", type=int, default=256,
@@ -153,6 +178,14 @@ def main() -> int:
 
     small = [p for p in inputs if p.stat().st_size <= BIG_INPUT]
     big = [p for p in inputs if p.stat().st_size > BIG_INPUT]
+    if is_sanitized(mlpc):
+        if args.timeout is None:
+            args.timeout = 10 * DEFAULT_TIMEOUT
+        print(f"run.py: {args.mlpc} is a sanitizer build: {args.timeout:g}s per input; "
+              f"{len(big)} inputs over 1 MiB skipped: {' '.join(p.name for p in big)}")
+        big = []
+    elif args.timeout is None:
+        args.timeout = DEFAULT_TIMEOUT
     run = lambda p: check(mlpc, p, args.timeout, args.max_rss_mb, args.max_output_mb)
     passed = failed = 0
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
