@@ -200,6 +200,26 @@ private:
     return out;
   }
 
+  // The type of a value flowing between tasks. An artifact's schema is
+  // already on its producer (Task.output_types or the component interface),
+  // so it is not repeated on every reference.
+  Type valueType(const sema::Type *t) {
+    Type out = type(t);
+    for (Type *cur = &out;;) {
+      if (cur->has_artifact()) {
+        cur->mutable_artifact()->clear_schema();
+        break;
+      }
+      if (cur->has_list())
+        cur = cur->mutable_list();
+      else if (cur->has_map())
+        cur = cur->mutable_map();
+      else
+        break;
+    }
+    return out;
+  }
+
   void interface(const sema::CallableInfo &c, Interface *out) {
     for (const std::string &tp : c.typeParams)
       out->add_type_params(tp);
@@ -567,11 +587,11 @@ private:
     // References to tasks may be one-of bindings; everything else is an Expr.
     if (auto *ref = llvm::dyn_cast<ast::NameRef>(&e))
       if (ref->symbol && ref->symbol->kind == sema::SymbolKind::Task)
-        return taskBinding(*ref->symbol, singleOutput(*ref->symbol), type(e.type));
+        return taskBinding(*ref->symbol, singleOutput(*ref->symbol), valueType(e.type));
     if (auto *m = llvm::dyn_cast<ast::MemberExpr>(&e))
       if (auto *base = llvm::dyn_cast<ast::NameRef>(m->base.get()))
         if (base->symbol && base->symbol->kind == sema::SymbolKind::Task)
-          return taskBinding(*base->symbol, m->member.text, type(e.type));
+          return taskBinding(*base->symbol, m->member.text, valueType(e.type));
     Binding b;
     *b.mutable_expr() = expr(e);
     return b;
@@ -579,7 +599,7 @@ private:
 
   Expr expr(const ast::Expr &e) {
     Expr out;
-    *out.mutable_type() = type(e.type);
+    *out.mutable_type() = valueType(e.type);
     switch (e.kind) {
     case ast::ExprKind::Int:
     case ast::ExprKind::Float:
@@ -618,7 +638,7 @@ private:
       auto &m = llvm::cast<ast::MemberExpr>(e);
       auto *base = llvm::dyn_cast<ast::NameRef>(m.base.get());
       if (base && base->symbol && base->symbol->kind == sema::SymbolKind::Task) {
-        Binding b = taskBinding(*base->symbol, m.member.text, type(e.type));
+        Binding b = taskBinding(*base->symbol, m.member.text, valueType(e.type));
         if (b.has_expr())
           return b.expr();
         // One-of in an expression: the first alternative's reference stands
@@ -631,7 +651,7 @@ private:
         break;
       }
       out = expr(*m.base);
-      *out.mutable_type() = type(e.type);
+      *out.mutable_type() = valueType(e.type);
       if (out.has_ref())
         out.mutable_ref()->add_field_path(m.member.text);
       break;
@@ -726,10 +746,14 @@ private:
       }
       b = binding(*t.args[i]);
     }
-    for (const sema::Schema *s : t.schemaArgs)
-      fillSchema(s, task->add_schema_args());
-    for (size_t i = 0; i < t.callee->outputs.size(); ++i)
-      (*task->mutable_output_types())[t.callee->outputs[i].name] = type(t.outputTypes[i]);
+    // Schemas bound at this call: only generic components have them; other
+    // tasks' output types are their component's.
+    if (!t.callee->typeParams.empty()) {
+      for (const sema::Schema *s : t.schemaArgs)
+        fillSchema(s, task->add_schema_args());
+      for (size_t i = 0; i < t.callee->outputs.size(); ++i)
+        (*task->mutable_output_types())[t.callee->outputs[i].name] = type(t.outputTypes[i]);
+    }
     for (const sema::Symbol *a : t.after) {
       // `after: [x]` on a loop's or branch's task orders after each of them.
       std::vector<const sema::Symbol *> pending = {a};
