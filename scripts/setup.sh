@@ -42,6 +42,6 @@ fi
 
 if [[ -z "${MLPC_NO_BUILD:-}" ]]; then
   echo "==> building mlpc (build/)"
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build -j2
+  cmake --preset default >/dev/null # see CMakePresets.json
+  cmake --build --preset default
 fi

@@ -19,8 +19,8 @@ if [[ -z "${MLPC_QUICK:-}" ]]; then
   echo "==> fuzzing parse + check (libFuzzer, clang)"
   bash scripts/fuzz.sh 60
   echo "==> the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMLPC_SANITIZE=ON >/dev/null
-  cmake --build build-asan -j2
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan
   ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j2
   ASAN_OPTIONS=detect_leaks=1 lit -sv test/lit --param mlpc_build=build-asan
 fi
