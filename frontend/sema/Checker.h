@@ -62,6 +62,7 @@ private:
                         const std::vector<std::pair<const char *, const char *>> &allowed,
                         Scope *scope);
   void checkPropertyValue(const ast::Property &prop, const char *kind, Scope *scope);
+  bool firstSetting(std::set<std::string> &seen, const ast::Property &prop);
   void reportUnknownProperty(const ast::Property &prop, const char *where,
                              const std::vector<std::string> &known);
   void warnUnusedParams(const CallableInfo &callable, Scope &scope);

@@ -62,6 +62,15 @@ const ast::StringLit *plainString(const ast::Expr *e) {
 
 } // namespace
 
+// Records a property name; reports it and returns false when it was set before.
+bool Checker::firstSetting(std::set<std::string> &seen, const ast::Property &prop) {
+  if (seen.insert(prop.name.text).second)
+    return true;
+  diags_.report(DiagKind::DuplicateProperty, prop.name.range, {prop.name.text})
+      .label(prop.name.range, "set again here");
+  return false;
+}
+
 void Checker::reportUnknownProperty(const ast::Property &prop, const char *where,
                                     const std::vector<std::string> &known) {
   auto b = diags_.report(DiagKind::UnknownProperty, prop.name.range, {prop.name.text, where});
@@ -186,11 +195,8 @@ void Checker::checkOptionBlock(const ast::Property &prop, const char *what,
     known.push_back(n);
   std::set<std::string> seen;
   for (const ast::Property &inner : prop.block) {
-    if (!seen.insert(inner.name.text).second) {
-      diags_.report(DiagKind::DuplicateProperty, inner.name.range, {inner.name.text})
-          .label(inner.name.range, "set again here");
+    if (!firstSetting(seen, inner))
       continue;
-    }
     const char *kind = nullptr;
     for (auto &[n, k] : allowed)
       if (inner.name.text == n)
@@ -359,11 +365,8 @@ void Checker::checkContainer(CallableInfo &c, const ast::Property &block, Scope 
   bool hasImage = false;
   std::set<std::string> seen;
   for (const ast::Property &prop : block.block) {
-    if (!seen.insert(prop.name.text).second) {
-      diags_.report(DiagKind::DuplicateProperty, prop.name.range, {prop.name.text})
-          .label(prop.name.range, "set again here");
+    if (!firstSetting(seen, prop))
       continue;
-    }
     const std::string &n = prop.name.text;
     if (n == "image") {
       hasImage = true;
@@ -532,11 +535,8 @@ void Checker::checkPython(CallableInfo &c, const ast::Property &block) {
   const ast::StringLit *file = nullptr, *function = nullptr;
   std::set<std::string> seen;
   for (const ast::Property &prop : block.block) {
-    if (!seen.insert(prop.name.text).second) {
-      diags_.report(DiagKind::DuplicateProperty, prop.name.range, {prop.name.text})
-          .label(prop.name.range, "set again here");
+    if (!firstSetting(seen, prop))
       continue;
-    }
     const std::string &n = prop.name.text;
     if (n == "file" || n == "function" || n == "base_image") {
       checkPropertyValue(prop, "string", nullptr);
@@ -646,11 +646,8 @@ void Checker::checkDataflowAnnotation(const ast::Annotation &a) {
       continue;
     }
     ast::Property view{*arg.name, nullptr, {}, false, "", arg.range};
-    if (!seen.insert(arg.name->text).second) {
-      diags_.report(DiagKind::DuplicateProperty, arg.name->range, {arg.name->text})
-          .label(arg.name->range, "set again here");
+    if (!firstSetting(seen, view))
       continue;
-    }
     const char *kind = nullptr;
     for (auto &[n, k] : kDataflowOptions)
       if (arg.name->text == n && std::string(k) != "pipeline")

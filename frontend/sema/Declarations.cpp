@@ -45,6 +45,16 @@ const char *symbolKindName(const Symbol &s) {
 }
 
 namespace {
+// `int`, `float`, `string`, `bool`: the scalar types, by name.
+std::optional<TypeKind> scalarByName(const std::string &name) {
+  static const std::map<std::string, TypeKind> scalars = {{"int", TypeKind::Int},
+                                                          {"float", TypeKind::Float},
+                                                          {"string", TypeKind::String},
+                                                          {"bool", TypeKind::Bool}};
+  auto it = scalars.find(name);
+  return it == scalars.end() ? std::nullopt : std::optional<TypeKind>(it->second);
+}
+
 const std::set<std::string> kPrimitiveNames = {"int",  "float", "string", "bool",
                                                "list", "map",   "column"};
 } // namespace
@@ -493,17 +503,13 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
       }
       for (const ast::MapEntry &e : map->entries) {
         auto *tn = llvm::dyn_cast<ast::NameRef>(e.value.get());
-        static const std::map<std::string, TypeKind> scalars = {{"int", TypeKind::Int},
-                                                                {"float", TypeKind::Float},
-                                                                {"string", TypeKind::String},
-                                                                {"bool", TypeKind::Bool}};
-        auto st = tn ? scalars.find(tn->name) : scalars.end();
-        if (st == scalars.end()) {
+        std::optional<TypeKind> st = tn ? scalarByName(tn->name) : std::nullopt;
+        if (!st) {
           diags_.report(DiagKind::BadColumnType, e.value->range, {e.key, "?"})
               .label(e.value->range, "expected int, float, string or bool");
           continue;
         }
-        sop.added.push_back({e.key, st->second, false, "", e.keyRange});
+        sop.added.push_back({e.key, *st, false, "", e.keyRange});
       }
     } else {
       auto *ref = llvm::dyn_cast<ast::NameRef>(op.args[0].value.get());
@@ -516,14 +522,15 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
         continue;
       }
       const ast::Field &param = llvm::cast<ast::CallableDecl>(generic->decl)->params[index];
-      bool columns = !param.type->path.empty() &&
-                     (param.type->path[0].text == "column" ||
-                      (param.type->path[0].text == "list" && !param.type->args.empty() &&
-                       !param.type->args[0]->path.empty() &&
-                       param.type->args[0]->path[0].text == "column"));
+      bool columns =
+          !param.type->path.empty() &&
+          (param.type->path[0].text == "column" ||
+           (param.type->path[0].text == "list" && !param.type->args.empty() &&
+            !param.type->args[0]->path.empty() && param.type->args[0]->path[0].text == "column"));
       if (!columns) {
-        diags_.report(DiagKind::BadSchemaOpArgument, op.args[0].range,
-                      {op.name.text, "expects the name of a `list<column<S>>` parameter"})
+        diags_
+            .report(DiagKind::BadSchemaOpArgument, op.args[0].range,
+                    {op.name.text, "expects the name of a `list<column<S>>` parameter"})
             .label(op.args[0].range, "`" + ref->name + "` is not a list of columns")
             .secondary(param.name.range, "declared here");
         continue;
@@ -531,19 +538,15 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
       sop.paramIndex = index;
       if (sop.kind == SchemaOp::Kind::Retype) {
         auto *tn = llvm::dyn_cast<ast::NameRef>(op.args[1].value.get());
-        static const std::map<std::string, TypeKind> scalars = {{"int", TypeKind::Int},
-                                                                {"float", TypeKind::Float},
-                                                                {"string", TypeKind::String},
-                                                                {"bool", TypeKind::Bool}};
-        auto st = tn ? scalars.find(tn->name) : scalars.end();
-        if (st == scalars.end()) {
+        std::optional<TypeKind> st = tn ? scalarByName(tn->name) : std::nullopt;
+        if (!st) {
           diags_
               .report(DiagKind::BadSchemaOpArgument, op.args[1].range,
                       {"retype", "expects a column type: int, float, string or bool"})
               .label(op.args[1].range, "");
           continue;
         }
-        sop.retypeTo = st->second;
+        sop.retypeTo = *st;
       }
     }
     derived->ops.push_back(std::move(sop));
@@ -590,14 +593,9 @@ const Type *Checker::resolveType(const ast::TypeExpr &type, const ModuleInfo &mo
     return false;
   };
   if (type.path.size() == 1) {
-    static const std::map<std::string, TypeKind> scalars = {{"int", TypeKind::Int},
-                                                            {"float", TypeKind::Float},
-                                                            {"string", TypeKind::String},
-                                                            {"bool", TypeKind::Bool}};
-    if (auto it = scalars.find(head); it != scalars.end())
-      return finish(wantArgs(0, "scalar types take no type arguments")
-                        ? p_.types.primitive(it->second)
-                        : p_.types.error());
+    if (std::optional<TypeKind> scalar = scalarByName(head))
+      return finish(wantArgs(0, "scalar types take no type arguments") ? p_.types.primitive(*scalar)
+                                                                       : p_.types.error());
     if (head == "list")
       return finish(wantArgs(1, "write `list<T>`")
                         ? p_.types.list(resolveType(*type.args[0], module, generic))

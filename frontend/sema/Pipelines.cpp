@@ -627,11 +627,8 @@ const Type *Checker::checkColumnArg(const ast::Expr &expr, const Schema *schema,
 void Checker::checkTaskOptions(const ast::TaskOptions &options, TaskInfo *task, Scope &scope) {
   std::set<std::string> seen;
   for (const ast::Property &prop : options.properties) {
-    if (!seen.insert(prop.name.text).second) {
-      diags_.report(DiagKind::DuplicateProperty, prop.name.range, {prop.name.text})
-          .label(prop.name.range, "set again here");
+    if (!firstSetting(seen, prop))
       continue;
-    }
     if (!checkOption(prop, true, &scope)) {
       reportUnknownProperty(prop, "task options",
                             {"resources", "retry", "timeout", "cache", "display_name", "env",
