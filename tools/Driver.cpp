@@ -3,7 +3,7 @@
 #include "frontend/ast/AstDump.h"
 #include "frontend/diag/Explain.h"
 #include "frontend/diag/Verify.h"
-#include "frontend/parse/Parser.h"
+#include "frontend/parse/ParseModule.h"
 #include "frontend/sema/Checker.h"
 #include "frontend/sema/Stdlib.h"
 #include "ir/Builder.h"

@@ -166,8 +166,8 @@ std::string renderText(const Diagnostic &diag, const source::SourceManager &sour
         uint32_t from = first > kContextColumns ? first - kContextColumns : 0;
         uint32_t to = std::min(columns, std::max(last, first + 1) + kContextColumns);
         to = std::min(to, from + kMaxLineColumns);
-        std::string window = (from > 0 ? "..." : "") + sliceColumns(text, from, to) +
-                             (to < columns ? "..." : "");
+        std::string window =
+            (from > 0 ? "..." : "") + sliceColumns(text, from, to) + (to < columns ? "..." : "");
         uint32_t shift = from > 0 ? 3 : 0;
         for (PlacedLabel &p : onLine) {
           p.startCol = p.startCol >= from ? p.startCol - from + shift : shift;

@@ -1,7 +1,7 @@
 #include "frontend/parse/AstBuilder.h"
 
 #include "frontend/parse/ErrorStrategy.h"
-#include "frontend/parse/Parser.h"
+#include "frontend/parse/ParseModule.h"
 
 #include "MlpLexer.h"
 
@@ -483,7 +483,9 @@ ExprPtr AstBuilder::buildExpr(P::ExprContext *ctx) {
         if (i->isMinMagnitude)
           return std::make_unique<IntLit>(range, INT64_MIN);
         if (i->value == INT64_MIN) { // `- -9223372036854775808`
-          diags_.report(diag::DiagKind::IntegerOutOfRange, i->range, {"-9223372036854775808", "a 64-bit integer"})
+          diags_
+              .report(diag::DiagKind::IntegerOutOfRange, i->range,
+                      {"-9223372036854775808", "a 64-bit integer"})
               .label(range, "its negation is too large");
           return errorExpr(range);
         }

@@ -1,6 +1,6 @@
 // Loading modules: the root file, relative file imports and the standard
 // library (compiled into the binary), with import cycles reported.
-#include "frontend/parse/Parser.h"
+#include "frontend/parse/ParseModule.h"
 #include "frontend/sema/Checker.h"
 #include "frontend/sema/Stdlib.h"
 #include "frontend/sema/Suggest.h"

@@ -1,6 +1,6 @@
 // Parsing: the AST shape, error recovery (several errors in one run), and
 // limits that keep hostile input from crashing the parser.
-#include "frontend/parse/Parser.h"
+#include "frontend/parse/ParseModule.h"
 #include "frontend/ast/Ast.h"
 
 #include <gtest/gtest.h>

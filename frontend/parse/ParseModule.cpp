@@ -1,4 +1,4 @@
-#include "frontend/parse/Parser.h"
+#include "frontend/parse/ParseModule.h"
 
 #include "frontend/parse/AstBuilder.h"
 #include "frontend/parse/ErrorStrategy.h"
@@ -87,7 +87,8 @@ bool checkTokens(antlr4::CommonTokenStream &tokens, const OffsetMap &offsets,
     case MlpLexer::UNTERMINATED_STRING:
       // A NUL cannot be passed in a command line or stored in most systems.
       if (size_t nul = t->getText().find('\0'); nul != std::string::npos) {
-        source::SourceRange at{range.file, range.begin + uint32_t(nul), range.begin + uint32_t(nul) + 1};
+        source::SourceRange at{range.file, range.begin + uint32_t(nul),
+                               range.begin + uint32_t(nul) + 1};
         diags.report(diag::DiagKind::InvalidCharacter, at, {"NUL (\\0)"})
             .label(at, "not valid in a string")
             .help("write `\\0` if you mean a NUL character");
