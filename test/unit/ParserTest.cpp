@@ -1,7 +1,7 @@
 // Parsing: the AST shape, error recovery (several errors in one run), and
 // limits that keep hostile input from crashing the parser.
-#include "frontend/parse/ParseModule.h"
 #include "frontend/ast/Ast.h"
+#include "frontend/parse/ParseModule.h"
 
 #include <gtest/gtest.h>
 #include <llvm/Support/Casting.h>
