@@ -55,7 +55,7 @@ private:
   void checkImporter(CallableInfo &component, const ast::Property &block, Scope &scope);
   void checkDataflow(CallableInfo &component, const ast::Property &block);
   void checkDataflowAnnotation(const ast::Annotation &annotation);
-  void checkPlaceholder(const ast::Expr &expr, Scope &scope, bool allowList);
+  void checkPlaceholder(const ast::Expr &expr, Scope &scope);
   // Task options shared by component bodies and `with { ... }`.
   bool checkOption(const ast::Property &prop, bool inTask, Scope *scope);
   void checkOptionBlock(const ast::Property &prop, const char *what,

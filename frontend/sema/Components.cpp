@@ -378,7 +378,7 @@ void Checker::checkContainer(CallableInfo &c, const ast::Property &block, Scope 
         continue;
       }
       for (const ast::ExprPtr &el : llvm::cast<ast::ListExpr>(*prop.value).elements)
-        checkPlaceholder(*el, scope, false);
+        checkPlaceholder(*el, scope);
     } else if (n == "env") {
       if (prop.isBlock) {
         for (const ast::Property &e : prop.block) {
@@ -386,11 +386,11 @@ void Checker::checkContainer(CallableInfo &c, const ast::Property &block, Scope 
             diags_.report(DiagKind::TypeMismatch, e.range, {"string", "a block"})
                 .label(e.range, "");
           else
-            checkPlaceholder(*e.value, scope, false);
+            checkPlaceholder(*e.value, scope);
         }
       } else if (auto *map = llvm::dyn_cast<ast::MapExpr>(prop.value.get())) {
         for (const ast::MapEntry &e : map->entries)
-          checkPlaceholder(*e.value, scope, false);
+          checkPlaceholder(*e.value, scope);
       } else {
         diags_.report(DiagKind::TypeMismatch, prop.range, {"map<string, string>", "another value"})
             .label(prop.range, "");
@@ -408,7 +408,7 @@ void Checker::checkContainer(CallableInfo &c, const ast::Property &block, Scope 
 // A command-line element: a constant, a parameter, an artifact's `.path` or
 // `.uri`, an output parameter's `.path`, an interpolated string of those, or
 // `if_present(input, then: [...], else: [...])`.
-void Checker::checkPlaceholder(const ast::Expr &expr, Scope &scope, bool allowList) {
+void Checker::checkPlaceholder(const ast::Expr &expr, Scope &scope) {
   auto bad = [&](SourceRange range, const std::string &message,
                  const std::string &label) -> diag::DiagnosticBuilder {
     return std::move(diags_.report(DiagKind::BadPlaceholder, range, {message}).label(range, label));
@@ -422,7 +422,7 @@ void Checker::checkPlaceholder(const ast::Expr &expr, Scope &scope, bool allowLi
   case ast::ExprKind::String:
     for (const ast::StringPart &part : llvm::cast<ast::StringLit>(expr).parts)
       if (part.expr)
-        checkPlaceholder(*part.expr, scope, false);
+        checkPlaceholder(*part.expr, scope);
     const_cast<ast::Expr &>(expr).type = p_.types.stringType();
     return;
   case ast::ExprKind::Name: {
@@ -495,7 +495,7 @@ void Checker::checkPlaceholder(const ast::Expr &expr, Scope &scope, bool allowLi
           continue;
         }
         for (const ast::ExprPtr &el : list->elements)
-          checkPlaceholder(*el, scope, false);
+          checkPlaceholder(*el, scope);
       } else {
         reportUnknownProperty(ast::Property{*a.name, nullptr, {}, false, "", a.range},
                               "`if_present`", {"then", "else"});
@@ -514,10 +514,6 @@ void Checker::checkPlaceholder(const ast::Expr &expr, Scope &scope, bool allowLi
     const_cast<ast::Expr &>(expr).type = p_.types.list(p_.types.stringType());
     return;
   }
-  case ast::ExprKind::List:
-    if (allowList)
-      return;
-    [[fallthrough]];
   default:
     checkExpr(expr, scope);
     bad(expr.range, "this expression cannot be a command-line argument", "")
