@@ -1,5 +1,6 @@
 #include "tools/Driver.h"
 
+#include "backends/kfp/KfpBackend.h"
 #include "frontend/ast/AstDump.h"
 #include "frontend/diag/Explain.h"
 #include "frontend/diag/Verify.h"
@@ -207,16 +208,16 @@ bool writeFileAtomically(const std::string &path, const std::string &data, std::
 
 int runBuild(const std::string &file, const std::string &target, const std::string &output,
              const CompileOptions &options) {
-  if (target != "ir") {
-    static const std::set<std::string> planned = {"kfp", "tfx", "dataflow", "native"};
+  if (target != "ir" && target != "kfp") {
+    static const std::set<std::string> planned = {"tfx", "dataflow", "native"};
     if (planned.count(target))
       std::cerr << fmt::format("error: target `{}` is not available in this version of mlpc\n"
-                               "help: available targets: ir\n",
+                               "help: available targets: ir, kfp\n",
                                target);
     else
       std::cerr << fmt::format(
           "error: unknown target `{}`\n"
-          "help: use --target=ir (kfp, tfx, dataflow and native are planned)\n",
+          "help: use --target=ir or --target=kfp (tfx, dataflow and native are planned)\n",
           target);
     return kExitUsage;
   }
@@ -229,6 +230,28 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
   }
   const ir::Module &module = *c.module;
   retainUntilExit(std::move(c));
+  if (target == "kfp") {
+    kfp::KfpOptions ko;
+    if (!options.runtimeImage.empty())
+      ko.runtimeImage = options.runtimeImage;
+    ko.sdkVersion = std::string("mlpc-") + MLPC_VERSION;
+    kfp::KfpResult r = kfp::compileToKfp(module, ko);
+    if (!r.errors.empty()) {
+      for (const std::string &e : r.errors)
+        std::cerr << "error: " << e << "\n";
+      return kExitCompileError;
+    }
+    if (output.empty() || output == "-") {
+      std::cout << r.yaml;
+      return kExitOk;
+    }
+    std::string error;
+    if (!writeFileAtomically(output, r.yaml, error)) {
+      std::cerr << fmt::format("error: cannot write `{}`: {}\n", output, error);
+      return kExitCompileError;
+    }
+    return kExitOk;
+  }
   if (output.empty() || output == "-") {
     std::string text;
     google::protobuf::TextFormat::PrintToString(module, &text);

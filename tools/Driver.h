@@ -22,7 +22,8 @@ struct CompileOptions {
   bool warningsAsErrors = false;
   bool verify = false;
   Emit emit = Emit::None;
-  std::string pipeline; // --pipeline
+  std::string pipeline;     // --pipeline
+  std::string runtimeImage; // --runtime-image (kfp)
 };
 
 // Exit codes of the driver.

@@ -31,7 +31,9 @@ cl::opt<std::string> explainCode(cl::Positional, cl::Optional, cl::desc("<code>"
 cl::opt<bool> explainList("list", cl::desc("List every diagnostic code"), cl::sub(explainCmd),
                           cl::cat(category));
 
-cl::opt<std::string> target("target", cl::desc("Output: ir (kfp, tfx, dataflow, native planned)"),
+cl::opt<std::string> target("target",
+                            cl::desc("Output: ir (mlpc IR) or kfp (KFP PipelineSpec YAML); tfx, "
+                                     "dataflow, native planned"),
                             cl::init("ir"), cl::sub(buildCmd), cl::cat(category));
 cl::opt<std::string> output("o",
                             cl::desc("Output file (.pb binary, .txtpb text); stdout if absent"),
@@ -39,6 +41,10 @@ cl::opt<std::string> output("o",
 cl::opt<std::string> pipeline("pipeline", cl::desc("The pipeline to build when a file has several"),
                               cl::value_desc("name"), cl::sub(buildCmd), cl::cat(category));
 
+cl::opt<std::string>
+    runtimeImage("runtime-image",
+                 cl::desc("kfp: the image that runs standard-library ops (the mlpc runtime)"),
+                 cl::value_desc("image"), cl::sub(buildCmd), cl::cat(category));
 cl::opt<bool> verify("verify",
                      cl::desc("Check diagnostics against `// expected-error {{...}}` comments"),
                      cl::sub(checkCmd), cl::cat(category));
@@ -70,6 +76,7 @@ EXAMPLES:
   mlpc check --diagnostics-format=json a.mlp  diagnostics as JSON lines
   mlpc build --target=ir examples/penguin.mlp print the IR as text
   mlpc build --target=ir a.mlp -o a.pb        write the IR in binary
+  mlpc build --target=kfp a.mlp -o a.yaml     KFP / Vertex AI PipelineSpec YAML
   mlpc explain E0305                          explain a diagnostic code
 
 Exit status: 0 success, 1 compile errors, 2 bad usage.
@@ -92,6 +99,7 @@ CompileOptions compileOptions() {
   o.verify = verify;
   o.emit = emit;
   o.pipeline = pipeline;
+  o.runtimeImage = runtimeImage;
   return o;
 }
 

@@ -1,0 +1,29 @@
+// The KFP backend: lowers an mlpc IR module to Kubeflow Pipelines' IR
+// (PipelineSpec), written as the YAML that KFP and Vertex AI Pipelines
+// accept. Reads only the IR.
+#pragma once
+
+#include "ir/mlpc_ir.pb.h"
+
+#include <string>
+#include <vector>
+
+namespace mlpc::kfp {
+
+struct KfpOptions {
+  // The image that runs standard-library built-in ops (the mlpc runtime).
+  std::string runtimeImage = "ghcr.io/mlpc/runtime:0.1.0";
+  std::string sdkVersion = "mlpc-0.1.0";
+};
+
+struct KfpResult {
+  std::string yaml;                // the pipeline definition, when errors is empty
+  std::vector<std::string> errors; // what the backend cannot lower, with the location
+};
+
+KfpResult compileToKfp(const ir::Module &module, const KfpOptions &options);
+
+// KFP's name rules: lowercase, runs of other characters become `-`.
+std::string sanitizeName(const std::string &name);
+
+} // namespace mlpc::kfp

@@ -1,0 +1,295 @@
+#include "backends/kfp/ProtoYaml.h"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/duration.pb.h>
+#include <google/protobuf/struct.pb.h>
+#include <map>
+#include <memory>
+#include <regex>
+#include <vector>
+
+namespace mlpc::kfp {
+
+namespace pb = google::protobuf;
+
+namespace {
+
+// A YAML tree: maps keep their keys sorted (as PyYAML's sort_keys does).
+struct Node {
+  enum class Kind { Map, List, Scalar };
+  Kind kind = Kind::Scalar;
+  std::map<std::string, Node> map;
+  std::vector<Node> list;
+  std::string scalar; // already rendered (quoted if needed)
+  static Node of(std::string rendered) {
+    Node n;
+    n.scalar = std::move(rendered);
+    return n;
+  }
+};
+
+// Python's float repr, as PyYAML prints doubles: `1.0`, `0.5`, `15.032385536`.
+std::string formatDouble(double v) {
+  if (std::isnan(v))
+    return ".nan";
+  if (std::isinf(v))
+    return v > 0 ? ".inf" : "-.inf";
+  if (v == std::floor(v) && std::fabs(v) < 1e16)
+    return fmt::format("{:.1f}", v);
+  return fmt::format("{}", v);
+}
+
+Node fromValue(const pb::Value &v);
+
+Node fromStruct(const pb::Struct &s) {
+  Node n;
+  n.kind = Node::Kind::Map;
+  for (const auto &[k, v] : s.fields())
+    n.map[k] = fromValue(v);
+  return n;
+}
+
+Node fromValue(const pb::Value &v) {
+  switch (v.kind_case()) {
+  case pb::Value::kNumberValue:
+    return Node::of(formatDouble(v.number_value()));
+  case pb::Value::kStringValue:
+    return Node::of(yamlString(v.string_value()));
+  case pb::Value::kBoolValue:
+    return Node::of(v.bool_value() ? "true" : "false");
+  case pb::Value::kStructValue:
+    return fromStruct(v.struct_value());
+  case pb::Value::kListValue: {
+    Node n;
+    n.kind = Node::Kind::List;
+    for (const pb::Value &e : v.list_value().values())
+      n.list.push_back(fromValue(e));
+    return n;
+  }
+  default:
+    return Node::of("null");
+  }
+}
+
+std::string formatDuration(const pb::Duration &d) {
+  if (d.nanos() == 0)
+    return std::to_string(d.seconds()) + "s";
+  std::string frac = fmt::format("{:09d}", std::abs(d.nanos()));
+  while (!frac.empty() && frac.back() == '0')
+    frac.pop_back();
+  return fmt::format("{}.{}s", d.seconds(), frac);
+}
+
+Node fromMessage(const pb::Message &m);
+
+Node fromField(const pb::Message &m, const pb::FieldDescriptor *f, int index) {
+  const pb::Reflection *r = m.GetReflection();
+  auto get = [&](auto single, auto repeated) {
+    return index < 0 ? (r->*single)(m, f) : (r->*repeated)(m, f, index);
+  };
+  switch (f->cpp_type()) {
+  case pb::FieldDescriptor::CPPTYPE_INT32:
+    return Node::of(
+        std::to_string(get(&pb::Reflection::GetInt32, &pb::Reflection::GetRepeatedInt32)));
+  case pb::FieldDescriptor::CPPTYPE_UINT32:
+    return Node::of(
+        std::to_string(get(&pb::Reflection::GetUInt32, &pb::Reflection::GetRepeatedUInt32)));
+  case pb::FieldDescriptor::CPPTYPE_INT64: // 64-bit integers are strings in JSON
+    return Node::of(yamlString(
+        std::to_string(get(&pb::Reflection::GetInt64, &pb::Reflection::GetRepeatedInt64))));
+  case pb::FieldDescriptor::CPPTYPE_UINT64:
+    return Node::of(yamlString(
+        std::to_string(get(&pb::Reflection::GetUInt64, &pb::Reflection::GetRepeatedUInt64))));
+  case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+    return Node::of(
+        formatDouble(get(&pb::Reflection::GetDouble, &pb::Reflection::GetRepeatedDouble)));
+  case pb::FieldDescriptor::CPPTYPE_FLOAT:
+    return Node::of(
+        formatDouble(get(&pb::Reflection::GetFloat, &pb::Reflection::GetRepeatedFloat)));
+  case pb::FieldDescriptor::CPPTYPE_BOOL:
+    return Node::of(get(&pb::Reflection::GetBool, &pb::Reflection::GetRepeatedBool) ? "true"
+                                                                                    : "false");
+  case pb::FieldDescriptor::CPPTYPE_ENUM:
+    return Node::of(
+        yamlString(get(&pb::Reflection::GetEnum, &pb::Reflection::GetRepeatedEnum)->name()));
+  case pb::FieldDescriptor::CPPTYPE_STRING:
+    return Node::of(yamlString(index < 0 ? r->GetString(m, f) : r->GetRepeatedString(m, f, index)));
+  case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+    return fromMessage(index < 0 ? r->GetMessage(m, f) : r->GetRepeatedMessage(m, f, index));
+  }
+  return Node::of("null");
+}
+
+Node fromMessage(const pb::Message &m) {
+  const pb::Descriptor *d = m.GetDescriptor();
+  if (d->full_name() == "google.protobuf.Struct")
+    return fromStruct(static_cast<const pb::Struct &>(m));
+  if (d->full_name() == "google.protobuf.Value")
+    return fromValue(static_cast<const pb::Value &>(m));
+  if (d->full_name() == "google.protobuf.Duration")
+    return Node::of(formatDuration(static_cast<const pb::Duration &>(m)));
+  Node n;
+  n.kind = Node::Kind::Map;
+  const pb::Reflection *r = m.GetReflection();
+  std::vector<const pb::FieldDescriptor *> fields;
+  r->ListFields(m, &fields); // set fields only: proto3 defaults are omitted
+  for (const pb::FieldDescriptor *f : fields) {
+    if (f->is_map()) {
+      Node map;
+      map.kind = Node::Kind::Map;
+      for (int i = 0; i < r->FieldSize(m, f); ++i) {
+        const pb::Message &entry = r->GetRepeatedMessage(m, f, i);
+        const pb::FieldDescriptor *key = entry.GetDescriptor()->FindFieldByNumber(1);
+        const pb::FieldDescriptor *value = entry.GetDescriptor()->FindFieldByNumber(2);
+        map.map[entry.GetReflection()->GetString(entry, key)] = fromField(entry, value, -1);
+      }
+      n.map[f->json_name()] = std::move(map);
+    } else if (f->is_repeated()) {
+      Node list;
+      list.kind = Node::Kind::List;
+      for (int i = 0; i < r->FieldSize(m, f); ++i)
+        list.list.push_back(fromField(m, f, i));
+      n.map[f->json_name()] = std::move(list);
+    } else {
+      n.map[f->json_name()] = fromField(m, f, -1);
+    }
+  }
+  return n;
+}
+
+bool isEmptyCollection(const Node &n) {
+  return (n.kind == Node::Kind::Map && n.map.empty()) ||
+         (n.kind == Node::Kind::List && n.list.empty());
+}
+
+void print(const Node &n, int indent, std::string &out);
+
+// `key: value` lines of a map at `indent`.
+void printMap(const Node &n, int indent, std::string &out, bool firstInline) {
+  bool first = true;
+  for (const auto &[k, v] : n.map) {
+    if (!(first && firstInline))
+      out += std::string(indent, ' ');
+    first = false;
+    out += yamlString(k) + ":";
+    if (v.kind == Node::Kind::Scalar) {
+      out += " " + v.scalar + "\n";
+    } else if (isEmptyCollection(v)) {
+      out += v.kind == Node::Kind::Map ? " {}\n" : " []\n";
+    } else if (v.kind == Node::Kind::Map) {
+      out += "\n";
+      printMap(v, indent + 2, out, false);
+    } else {
+      out += "\n";
+      print(v, indent, out); // PyYAML puts `- ` at the key's indentation
+    }
+  }
+}
+
+void print(const Node &n, int indent, std::string &out) {
+  if (n.kind == Node::Kind::Map) {
+    printMap(n, indent, out, false);
+    return;
+  }
+  for (const Node &item : n.list) {
+    out += std::string(indent, ' ') + "-";
+    if (item.kind == Node::Kind::Scalar) {
+      out += " " + item.scalar + "\n";
+    } else if (isEmptyCollection(item)) {
+      out += item.kind == Node::Kind::Map ? " {}\n" : " []\n";
+    } else if (item.kind == Node::Kind::Map) {
+      out += " ";
+      printMap(item, indent + 2, out, true);
+    } else {
+      out += "\n";
+      print(item, indent + 2, out);
+    }
+  }
+}
+
+bool plainSafe(const std::string &s) {
+  if (s.empty())
+    return false;
+  static const char *reserved[] = {"true", "false", "yes", "no", "on",
+                                   "off",  "null",  "~",   "y",  "n"};
+  std::string lower;
+  for (char c : s)
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char *r : reserved)
+    if (lower == r)
+      return false;
+  // What a YAML 1.1 reader (PyYAML) or a YAML 1.2 one (Go's, in the KFP
+  // backend) would resolve to an int, a float or a date must be quoted to
+  // stay a string.
+  static const std::regex number(R"(^[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|(0|[1-9][0-9_]*))$)"
+                                 R"(|^[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?$)"
+                                 R"(|^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$)"
+                                 R"(|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$)"
+                                 R"(|^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)"
+                                 R"(|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})");
+  if (std::regex_search(s, number))
+    return false;
+  if (!(std::isalnum(static_cast<unsigned char>(s[0])) || s[0] == '_' || s[0] == '/' ||
+        s[0] == '.'))
+    return false;
+  for (char c : s) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+              c == '/' || c == ' ' || c == '@' || c == '(' || c == ')' || c == '=' || c == '+';
+    if (!ok)
+      return false;
+  }
+  return s.back() != ' ' && s.find("  ") == std::string::npos;
+}
+
+} // namespace
+
+std::string yamlString(const std::string &s) {
+  if (plainSafe(s))
+    return s;
+  bool printable = true;
+  for (unsigned char c : s)
+    printable = printable && c >= 0x20 && c != 0x7f;
+  if (printable) {
+    std::string out = "'";
+    for (char c : s)
+      out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+  }
+  // Double quotes with escapes for newlines, tabs and control characters.
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    default:
+      if (c < 0x20 || c == 0x7f)
+        out += fmt::format("\\x{:02X}", c);
+      else
+        out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string toYaml(const pb::Message &message) {
+  std::string out;
+  print(fromMessage(message), 0, out);
+  return out;
+}
+
+} // namespace mlpc::kfp

@@ -1,0 +1,17 @@
+// Writes a protobuf message as YAML the way the KFP SDK writes PipelineSpec:
+// the proto3 JSON mapping (lowerCamel names, defaults omitted, enums by name,
+// 64-bit integers as strings, well-known types as their JSON forms) in block
+// style with keys sorted. Every string is quoted when YAML would read it as
+// something else, so user text cannot change the document's structure.
+#pragma once
+
+#include <google/protobuf/message.h>
+#include <string>
+
+namespace mlpc::kfp {
+
+std::string toYaml(const google::protobuf::Message &message);
+// A YAML scalar for `text`: plain when safe, else quoted and escaped.
+std::string yamlString(const std::string &text);
+
+} // namespace mlpc::kfp
