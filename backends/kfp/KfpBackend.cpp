@@ -4,6 +4,7 @@
 #include "backends/kfp/pipeline_spec.pb.h"
 
 #include <cmath>
+#include <deque>
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 #include <llvm/Support/JSON.h>
@@ -98,6 +99,29 @@ pb::Value toValue(const ir::Value &v) {
   return out;
 }
 
+// The value of an expression made only of constants (`[16, 32]`), if it is one.
+bool constantOf(const ir::Expr &e, ir::Value *out) {
+  if (e.has_constant()) {
+    *out = e.constant();
+    return true;
+  }
+  if (e.has_list()) {
+    ir::ListValue *list = out->mutable_list_value();
+    for (const ir::Expr &el : e.list().elements())
+      if (!constantOf(el, list->add_values()))
+        return false;
+    return true;
+  }
+  if (e.has_map()) {
+    ir::MapValue *map = out->mutable_map_value();
+    for (const auto &[k, v] : e.map().entries())
+      if (!constantOf(v, &(*map->mutable_fields())[k]))
+        return false;
+    return true;
+  }
+  return false;
+}
+
 // "2", "0.5", "500m" -> cores.
 double cpuCores(const std::string &q) {
   if (!q.empty() && q.back() == 'm')
@@ -145,11 +169,14 @@ public:
       spec_.mutable_pipeline_info()->set_description(p.description());
     spec_.set_sdk_version(o_.sdkVersion);
     spec_.set_schema_version("2.1.0");
-    mp::ComponentSpec *root = spec_.mutable_root();
-    interface(p.interface(), root);
+    DagScope &root = scopes_.emplace_back();
+    root.comp = spec_.mutable_root();
+    interface(p.interface(), root.comp);
+    root.comp->mutable_dag();
     lowerDag(p.body(), root);
     for (const ir::PipelineOutput &out : p.outputs())
       pipelineOutput(out, root);
+    writeDependencies();
     if (!errors_.empty()) {
       result.errors = errors_;
       return result;
@@ -447,35 +474,286 @@ private:
     return key;
   }
 
-  void lowerDag(const ir::Dag &dag, mp::ComponentSpec *component) {
-    mp::DagSpec *out = component->mutable_dag();
-    for (const ir::Node &node : dag.nodes()) {
-      if (node.has_task()) {
-        lowerTask(node.task(), out);
-        continue;
+  // ---- DAGs and the values that cross into them ----
+  //
+  // Each `if` branch, loop and `finally` body is a DAG component of its own.
+  // A value used inside it but made outside (a pipeline input, an outer
+  // task's output, an outer loop's item) becomes an input of that component
+  // named `pipelinechannel--...`, bound on the group's task in the parent DAG,
+  // as the KFP SDK does.
+
+  struct DagScope {
+    mp::ComponentSpec *comp = nullptr;
+    DagScope *parent = nullptr;
+    mp::PipelineTaskSpec *groupTask = nullptr; // this DAG's task in the parent DAG
+  };
+
+  // Where a task input's value comes from, in one DAG.
+  struct Source {
+    enum class Kind { None, ComponentInput, TaskOutput, FinalStatus } kind = Kind::None;
+    std::string name;     // ComponentInput: the input; TaskOutput: the output key
+    std::string producer; // TaskOutput, FinalStatus
+  };
+
+  static bool isAncestor(const DagScope *a, const DagScope *s) {
+    for (const DagScope *p = s ? s->parent : nullptr; p; p = p->parent)
+      if (p == a)
+        return true;
+    return false;
+  }
+
+  void setInput(mp::PipelineTaskSpec &t, const std::string &name, const Source &src,
+                bool artifact) {
+    if (src.kind == Source::Kind::None)
+      return;
+    if (src.kind == Source::Kind::TaskOutput)
+      deps_[&t].insert(src.producer);
+    if (artifact) {
+      auto &in = (*t.mutable_inputs()->mutable_artifacts())[name];
+      if (src.kind == Source::Kind::ComponentInput) {
+        in.set_component_input_artifact(src.name);
+      } else {
+        in.mutable_task_output_artifact()->set_producer_task(src.producer);
+        in.mutable_task_output_artifact()->set_output_artifact_key(src.name);
       }
-      ir::SourceLocation none;
-      if (node.has_condition())
-        unsupported(none, "`if` (condition " + node.condition().id() + ")");
-      else if (node.has_loop())
-        unsupported(none, "`for` (" + node.loop().id() + ")");
-      else if (node.has_exit_handler())
-        unsupported(none, "`finally`");
+      return;
+    }
+    auto &in = (*t.mutable_inputs()->mutable_parameters())[name];
+    if (src.kind == Source::Kind::ComponentInput) {
+      in.set_component_input_parameter(src.name);
+    } else if (src.kind == Source::Kind::TaskOutput) {
+      in.mutable_task_output_parameter()->set_producer_task(src.producer);
+      in.mutable_task_output_parameter()->set_output_parameter_key(src.name);
+    } else {
+      in.mutable_task_final_status()->set_producer_task(src.producer);
     }
   }
 
-  void lowerTask(const ir::Task &task, mp::DagSpec *dag) {
+  // Declares `name` as an input of the scope's DAG component, fed from the parent.
+  Source channel(DagScope &s, const std::string &name, const ir::Reference &r, const ir::Type &type,
+                 bool artifact, const ir::SourceLocation &loc) {
+    auto *inputs = s.comp->mutable_input_definitions();
+    bool known = artifact ? inputs->artifacts().count(name) : inputs->parameters().count(name);
+    if (!known) {
+      if (artifact)
+        *(*inputs->mutable_artifacts())[name].mutable_artifact_type() = artifactType(type);
+      else
+        (*inputs->mutable_parameters())[name].set_parameter_type(parameterType(type));
+      setInput(*s.groupTask, name, resolve(*s.parent, r, type, artifact, loc), artifact);
+    }
+    return {Source::Kind::ComponentInput, name, ""};
+  }
+
+  Source resolve(DagScope &s, const ir::Reference &r, const ir::Type &type, bool artifact,
+                 const ir::SourceLocation &loc) {
+    if (r.field_path_size()) {
+      unsupported(loc, "reading a field of a record, loop item or status (`x.field`)");
+      return {};
+    }
+    switch (r.target_case()) {
+    case ir::Reference::kPipelineInput:
+      if (!s.parent)
+        return {Source::Kind::ComponentInput, r.pipeline_input(), ""};
+      return channel(s, "pipelinechannel--" + r.pipeline_input(), r, type, artifact, loc);
+    case ir::Reference::kTaskOutput: {
+      const ir::TaskOutput &to = r.task_output();
+      DagScope *ps = scopeOfTask_[to.task()];
+      std::string key = keyOf_[to.task()];
+      if (to.collected()) {
+        unsupported(loc, "collecting a loop's outputs (fan-in)");
+        return {};
+      }
+      if (ps == &s)
+        return {Source::Kind::TaskOutput, to.output(), key};
+      if (isAncestor(ps, &s))
+        return channel(s, "pipelinechannel--" + key + "-" + to.output(), r, type, artifact, loc);
+      unsupported(loc, "using a task's output outside the `if` that runs it (one-of)");
+      return {};
+    }
+    case ir::Reference::kLoopItem: {
+      auto [ls, item] = loopItems_[r.loop_item()];
+      if (ls == &s)
+        return {Source::Kind::ComponentInput, item, ""};
+      return channel(s, item, r, type, artifact, loc);
+    }
+    case ir::Reference::kFinalStatus:
+      if (!exitHandler_.empty())
+        return {Source::Kind::FinalStatus, "", exitHandler_};
+      unsupported(loc, "the final status outside the `finally` block's own tasks");
+      return {};
+    default:
+      return {};
+    }
+  }
+
+  // A group's DAG component and its task in the parent DAG.
+  DagScope &newGroup(DagScope &parent, const std::string &kind) {
+    std::string key = taskKey(fmt::format("{}-{}", kind, ++groups_));
+    DagScope &g = scopes_.emplace_back();
+    g.parent = &parent;
+    g.comp = &(*spec_.mutable_components())["comp-" + key];
+    g.comp->mutable_dag();
+    g.groupTask = &(*parent.comp->mutable_dag()->mutable_tasks())[key];
+    g.groupTask->mutable_task_info()->set_name(key);
+    g.groupTask->mutable_component_ref()->set_name("comp-" + key);
+    groupKey_[&g] = key;
+    return g;
+  }
+
+  // CEL over the condition DAG's inputs, as KFP evaluates trigger conditions.
+  std::string cel(const ir::Expr &e, DagScope &s, const ir::SourceLocation &loc) {
+    switch (e.kind_case()) {
+    case ir::Expr::kConstant: {
+      const ir::Value &v = e.constant();
+      switch (v.kind_case()) {
+      case ir::Value::kIntValue:
+        return std::to_string(v.int_value());
+      case ir::Value::kFloatValue:
+        return fmt::format("{}", v.float_value());
+      case ir::Value::kBoolValue:
+        return v.bool_value() ? "true" : "false";
+      case ir::Value::kStringValue:
+        return jsonText(v.string_value()); // a quoted CEL string
+      default:
+        break;
+      }
+      break;
+    }
+    case ir::Expr::kRef: {
+      Source src = resolve(s, e.ref(), e.type(), false, loc);
+      if (src.kind != Source::Kind::ComponentInput)
+        break;
+      std::string value = fmt::format("inputs.parameter_values['{}']", src.name);
+      // Parameter values are JSON numbers (doubles): compare ints as ints.
+      return e.type().has_scalar() && e.type().scalar() == ir::INT ? "int(" + value + ")" : value;
+    }
+    case ir::Expr::kUnary:
+      return (e.unary().op() == ir::UnaryExpr::NOT ? "!(" : "-(") +
+             cel(e.unary().operand(), s, loc) + ")";
+    case ir::Expr::kBinary: {
+      static const std::map<int, const char *> ops = {
+          {ir::BinaryExpr::ADD, "+"}, {ir::BinaryExpr::SUB, "-"}, {ir::BinaryExpr::MUL, "*"},
+          {ir::BinaryExpr::DIV, "/"}, {ir::BinaryExpr::MOD, "%"}, {ir::BinaryExpr::LT, "<"},
+          {ir::BinaryExpr::LE, "<="}, {ir::BinaryExpr::GT, ">"},  {ir::BinaryExpr::GE, ">="},
+          {ir::BinaryExpr::EQ, "=="}, {ir::BinaryExpr::NE, "!="}, {ir::BinaryExpr::AND, "&&"},
+          {ir::BinaryExpr::OR, "||"}};
+      return fmt::format("({} {} {})", cel(e.binary().lhs(), s, loc), ops.at(e.binary().op()),
+                         cel(e.binary().rhs(), s, loc));
+    }
+    default:
+      break;
+    }
+    unsupported(loc, "this condition expression");
+    return "false";
+  }
+
+  void lowerDag(const ir::Dag &dag, DagScope &s) {
+    for (const ir::Node &node : dag.nodes()) {
+      switch (node.kind_case()) {
+      case ir::Node::kTask:
+        lowerTask(node.task(), s);
+        break;
+      case ir::Node::kCondition:
+        lowerCondition(node.condition(), s);
+        break;
+      case ir::Node::kLoop:
+        lowerLoop(node.loop(), s);
+        break;
+      case ir::Node::kExitHandler:
+        lowerExitHandler(node.exit_handler(), s);
+        break;
+      default:
+        break;
+      }
+    }
+  }
+
+  void lowerCondition(const ir::Condition &c, DagScope &s) {
+    ir::SourceLocation loc;
+    // if / else-if / else: a `condition-branches-N` DAG holding one
+    // `condition-M` DAG per branch, each triggered by its CEL condition.
+    DagScope *holder = &s;
+    if (c.branches_size() > 1)
+      holder = &newGroup(s, "condition-branches");
+    std::vector<const ir::Expr *> previous;
+    for (const ir::Branch &b : c.branches()) {
+      DagScope &g = newGroup(*holder, "condition");
+      std::string expr;
+      for (const ir::Expr *p : previous)
+        expr += "!(" + cel(*p, g, loc) + ") && ";
+      if (b.has_condition()) {
+        expr += cel(b.condition(), g, loc);
+        previous.push_back(&b.condition());
+      } else if (!expr.empty()) {
+        expr.resize(expr.size() - 4); // drop the trailing " && "
+      }
+      g.groupTask->mutable_trigger_policy()->set_condition(expr);
+      lowerDag(b.body(), g);
+    }
+  }
+
+  void lowerLoop(const ir::Loop &l, DagScope &s) {
+    ir::SourceLocation loc;
+    DagScope &g = newGroup(s, "for-loop");
+    auto *it = g.groupTask->mutable_parameter_iterator();
+    std::string item;
+    const ir::Expr &items = l.items();
+    ir::Value constant;
+    if (constantOf(items, &constant)) {
+      std::string raw;
+      (void)pb::util::MessageToJsonString(toValue(constant), &raw);
+      it->mutable_items()->set_raw(raw);
+      item = fmt::format("pipelinechannel--loop-item-param-{}", groups_);
+    } else if (items.has_ref()) {
+      Source src = resolve(g, items.ref(), items.type(), false, loc);
+      it->mutable_items()->set_input_parameter(src.name);
+      item = src.name + "-loop-item";
+    } else {
+      unsupported(loc, "looping over a computed list");
+      return;
+    }
+    it->set_item_input(item);
+    (*g.comp->mutable_input_definitions()->mutable_parameters())[item].set_parameter_type(
+        parameterType(l.item_type()));
+    loopItems_[l.id()] = {&g, item};
+    if (l.parallelism() > 0)
+      g.groupTask->mutable_iterator_policy()->set_parallelism_limit(
+          static_cast<int32_t>(l.parallelism()));
+    lowerDag(l.body(), g);
+  }
+
+  void lowerExitHandler(const ir::ExitHandler &eh, DagScope &s) {
+    DagScope &g = newGroup(s, "exit-handler");
+    lowerDag(eh.body(), g);
+    // The exit tasks run in the parent DAG after the guarded DAG, whatever happened.
+    exitHandler_ = groupKey_[&g];
+    for (const ir::Node &node : eh.exit().nodes()) {
+      if (!node.has_task()) {
+        unsupported({}, "control flow inside `finally`");
+        continue;
+      }
+      mp::PipelineTaskSpec *t = lowerTask(node.task(), s);
+      if (!t)
+        continue;
+      deps_[t].insert(exitHandler_);
+      t->mutable_trigger_policy()->set_strategy(
+          mp::PipelineTaskSpec::TriggerPolicy::ALL_UPSTREAM_TASKS_COMPLETED);
+    }
+    exitHandler_.clear();
+  }
+
+  mp::PipelineTaskSpec *lowerTask(const ir::Task &task, DagScope &s) {
     std::string key = taskKey(task.name());
     keyOf_[task.name()] = key;
+    scopeOfTask_[task.name()] = &s;
     std::string comp = componentFor(task, key);
     if (comp.empty())
-      return;
+      return nullptr;
     const ir::Component &component = m_.components().at(task.component());
-    mp::PipelineTaskSpec &t = (*dag->mutable_tasks())[key];
+    mp::PipelineTaskSpec &t = (*s.comp->mutable_dag()->mutable_tasks())[key];
     t.mutable_task_info()->set_name(
         task.options().display_name().empty() ? key : task.options().display_name());
     t.mutable_component_ref()->set_name(comp);
-    std::set<std::string> deps;
     for (const auto &[name, binding] : task.inputs()) {
       const ir::Parameter *param = nullptr;
       for (const ir::Parameter &p : component.interface().inputs())
@@ -488,34 +766,14 @@ private:
         continue;
       }
       const ir::Expr &e = binding.expr();
-      if (param->is_artifact()) {
-        auto &in = (*t.mutable_inputs()->mutable_artifacts())[name];
-        if (e.ref().has_task_output() && !e.ref().task_output().collected()) {
-          std::string producer = keyOf_[e.ref().task_output().task()];
-          in.mutable_task_output_artifact()->set_producer_task(producer);
-          in.mutable_task_output_artifact()->set_output_artifact_key(
-              e.ref().task_output().output());
-          deps.insert(producer);
-        } else if (!e.ref().pipeline_input().empty()) {
-          in.set_component_input_artifact(e.ref().pipeline_input());
-        } else {
-          unsupported(task.location(), fmt::format("this way of passing artifact `{}`", name));
-        }
-        continue;
-      }
-      auto &in = (*t.mutable_inputs()->mutable_parameters())[name];
-      if (e.has_constant()) {
-        *in.mutable_runtime_value()->mutable_constant() = toValue(e.constant());
-      } else if (e.has_ref() && !e.ref().pipeline_input().empty() &&
-                 e.ref().field_path_size() == 0) {
-        in.set_component_input_parameter(e.ref().pipeline_input());
-      } else if (e.has_ref() && e.ref().has_task_output() && !e.ref().task_output().collected() &&
-                 e.ref().field_path_size() == 0) {
-        std::string producer = keyOf_[e.ref().task_output().task()];
-        in.mutable_task_output_parameter()->set_producer_task(producer);
-        in.mutable_task_output_parameter()->set_output_parameter_key(
-            e.ref().task_output().output());
-        deps.insert(producer);
+      ir::Value constant;
+      if (!param->is_artifact() && constantOf(e, &constant)) {
+        *(*t.mutable_inputs()->mutable_parameters())[name]
+             .mutable_runtime_value()
+             ->mutable_constant() = toValue(constant);
+      } else if (e.has_ref()) {
+        setInput(t, name, resolve(s, e.ref(), e.type(), param->is_artifact(), task.location()),
+                 param->is_artifact());
       } else {
         unsupported(
             task.location(),
@@ -523,9 +781,7 @@ private:
       }
     }
     for (const std::string &a : task.after())
-      deps.insert(keyOf_[a]);
-    for (const std::string &d : deps) // sorted, as the SDK writes them
-      t.add_dependent_tasks(d);
+      deps_[&t].insert(keyOf_[a]);
     const ir::TaskOptions &o = task.options();
     if (o.caching_case() == ir::TaskOptions::kCacheEnabled && !o.cache_enabled())
       t.mutable_caching_options(); // `{}`: caching off
@@ -549,31 +805,49 @@ private:
     if (o.timeout_seconds() > 0)
       unsupported(task.location(), "`timeout`");
     if (o.has_kubernetes())
-      unsupported(task.location(), "`kubernetes` options");
+      unsupported(task.location(), "the `kubernetes` block");
+    return &t;
   }
 
-  void pipelineOutput(const ir::PipelineOutput &out, mp::ComponentSpec *root) {
-    if (!out.value().has_expr() || !out.value().expr().ref().has_task_output()) {
-      unsupported({},
-                  fmt::format("pipeline output `{}` (only task outputs are lowered)", out.name()));
+  // Dependencies are collected while lowering (channels add them to group
+  // tasks) and written sorted at the end, as the SDK writes them.
+  void writeDependencies() {
+    for (auto &[task, deps] : deps_) {
+      deps.erase("");
+      for (const std::string &d : deps)
+        task->add_dependent_tasks(d);
+    }
+  }
+
+  void pipelineOutput(const ir::PipelineOutput &out, DagScope &root) {
+    if (!out.value().has_expr() || !out.value().expr().has_ref()) {
+      unsupported(
+          {}, fmt::format("pipeline output `{}` chosen among `if` branches (one-of)", out.name()));
       return;
     }
-    const ir::TaskOutput &to = out.value().expr().ref().task_output();
-    std::string producer = keyOf_[to.task()];
-    if (out.type().has_artifact()) {
-      auto &a = (*root->mutable_output_definitions()->mutable_artifacts())[out.name()];
+    bool artifact = out.type().has_artifact();
+    Source src = resolve(root, out.value().expr().ref(), out.type(), artifact, {});
+    if (src.kind != Source::Kind::TaskOutput) {
+      if (src.kind != Source::Kind::None)
+        unsupported(
+            {}, fmt::format("pipeline output `{}` (only task outputs are lowered)", out.name()));
+      return;
+    }
+    mp::ComponentSpec *comp = root.comp;
+    if (artifact) {
+      auto &a = (*comp->mutable_output_definitions()->mutable_artifacts())[out.name()];
       *a.mutable_artifact_type() = artifactType(out.type());
-      auto *sel = (*root->mutable_dag()->mutable_outputs()->mutable_artifacts())[out.name()]
+      auto *sel = (*comp->mutable_dag()->mutable_outputs()->mutable_artifacts())[out.name()]
                       .add_artifact_selectors();
-      sel->set_producer_subtask(producer);
-      sel->set_output_artifact_key(to.output());
+      sel->set_producer_subtask(src.producer);
+      sel->set_output_artifact_key(src.name);
     } else {
-      (*root->mutable_output_definitions()->mutable_parameters())[out.name()].set_parameter_type(
+      (*comp->mutable_output_definitions()->mutable_parameters())[out.name()].set_parameter_type(
           parameterType(out.type()));
-      auto *sel = (*root->mutable_dag()->mutable_outputs()->mutable_parameters())[out.name()]
+      auto *sel = (*comp->mutable_dag()->mutable_outputs()->mutable_parameters())[out.name()]
                       .mutable_value_from_parameter();
-      sel->set_producer_subtask(producer);
-      sel->set_output_parameter_key(to.output());
+      sel->set_producer_subtask(src.producer);
+      sel->set_output_parameter_key(src.name);
     }
   }
 
@@ -583,7 +857,14 @@ private:
   mp::PipelineDeploymentConfig deployment_;
   std::vector<std::string> errors_;
   std::set<std::string> taskKeys_;
-  std::map<std::string, std::string> keyOf_; // IR task name -> KFP task key
+  std::map<std::string, std::string> keyOf_;      // IR task name -> KFP task key
+  std::map<std::string, DagScope *> scopeOfTask_; // IR task name -> its DAG
+  std::map<std::string, std::pair<DagScope *, std::string>> loopItems_; // loop id -> item input
+  std::map<const DagScope *, std::string> groupKey_;
+  std::map<mp::PipelineTaskSpec *, std::set<std::string>> deps_;
+  std::deque<DagScope> scopes_;
+  std::string exitHandler_; // set while lowering a `finally` block's tasks
+  int groups_ = 0;
 };
 
 } // namespace
