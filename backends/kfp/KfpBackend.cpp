@@ -486,6 +486,7 @@ private:
     mp::ComponentSpec *comp = nullptr;
     DagScope *parent = nullptr;
     mp::PipelineTaskSpec *groupTask = nullptr; // this DAG's task in the parent DAG
+    bool isLoop = false;
   };
 
   // Where a task input's value comes from, in one DAG.
@@ -560,7 +561,16 @@ private:
       DagScope *ps = scopeOfTask_[to.task()];
       std::string key = keyOf_[to.task()];
       if (to.collected()) {
-        unsupported(loc, "collecting a loop's outputs (fan-in)");
+        // Fan-in: the loop's DAG (and every group between) re-exports the
+        // output; at the loop and above it is a list.
+        if (DagScope *top = childContaining(s, ps)) {
+          const ir::Type &elem = type.has_list() ? type.list() : type;
+          return {Source::Kind::TaskOutput, surface(ps, key, to.output(), top, elem, artifact),
+                  groupKey_[top]};
+        }
+        if (s.parent)
+          return channel(s, "pipelinechannel--" + key + "-" + to.output(), r, type, artifact, loc);
+        unsupported(loc, "collecting the outputs of a loop this task is not after");
         return {};
       }
       if (ps == &s)
@@ -584,6 +594,102 @@ private:
     default:
       return {};
     }
+  }
+
+  // The group among `s`'s direct children that contains scope `ps`.
+  static DagScope *childContaining(DagScope &s, DagScope *ps) {
+    for (DagScope *g = ps; g; g = g->parent)
+      if (g->parent == &s)
+        return g;
+    return nullptr;
+  }
+
+  // Declares output `name` of group `g`, selected from (producer, key).
+  void groupOutput(DagScope &g, const std::string &name, const std::string &producer,
+                   const std::string &key, const ir::Type &type, bool artifact, bool list) {
+    mp::ComponentSpec *c = g.comp;
+    if (artifact) {
+      auto &def = (*c->mutable_output_definitions()->mutable_artifacts())[name];
+      *def.mutable_artifact_type() = artifactType(type);
+      def.set_is_artifact_list(list);
+      auto &out = (*c->mutable_dag()->mutable_outputs()->mutable_artifacts())[name];
+      if (out.artifact_selectors_size() == 0) {
+        auto *sel = out.add_artifact_selectors();
+        sel->set_producer_subtask(producer);
+        sel->set_output_artifact_key(key);
+      }
+      return;
+    }
+    (*c->mutable_output_definitions()->mutable_parameters())[name].set_parameter_type(
+        list ? mp::ParameterType::LIST : parameterType(type));
+    auto *sel = (*c->mutable_dag()->mutable_outputs()->mutable_parameters())[name]
+                    .mutable_value_from_parameter();
+    sel->set_producer_subtask(producer);
+    sel->set_output_parameter_key(key);
+  }
+
+  // Makes `task`'s `output` (a task in scope `ps`) an output of every group
+  // from `ps` up to `top`; returns its key on `top`.
+  std::string surface(DagScope *ps, const std::string &task, const std::string &output,
+                      DagScope *top, const ir::Type &type, bool artifact) {
+    std::string name = "pipelinechannel--" + task + "-" + output;
+    std::string producer = task, key = output;
+    bool list = false;
+    for (DagScope *g = ps;; g = g->parent) {
+      list = list || g->isLoop;
+      groupOutput(*g, name, producer, key, type, artifact, list);
+      producer = groupKey_[g];
+      key = name;
+      if (g == top)
+        return name;
+    }
+  }
+
+  // One-of: the value of whichever `if` branch ran, as an output of the
+  // branches' group (`valueFromOneof` / several artifact selectors).
+  Source oneOf(DagScope &s, const ir::OneOf &oneof, const ir::Type &type, bool artifact,
+               const ir::SourceLocation &loc) {
+    DagScope *group = nullptr;
+    for (const ir::TaskOutput &alt : oneof.alternatives()) {
+      DagScope *top = childContaining(s, scopeOfTask_[alt.task()]);
+      if (!top || (group && top != group) || alt.collected()) {
+        unsupported(loc, "a one-of value used inside another group, or of loop outputs");
+        return {};
+      }
+      group = top;
+    }
+    if (!group)
+      return {};
+    std::string name = fmt::format("pipelinechannel--{}-oneof-{}", groupKey_[group], ++oneofs_);
+    mp::ComponentSpec *c = group->comp;
+    if (artifact)
+      *(*c->mutable_output_definitions()->mutable_artifacts())[name].mutable_artifact_type() =
+          artifactType(type);
+    else
+      (*c->mutable_output_definitions()->mutable_parameters())[name].set_parameter_type(
+          parameterType(type));
+    for (const ir::TaskOutput &alt : oneof.alternatives()) {
+      DagScope *ps = scopeOfTask_[alt.task()];
+      std::string producer = keyOf_[alt.task()], key = alt.output();
+      if (ps != group) {
+        DagScope *branch = childContaining(*group, ps);
+        key = surface(ps, producer, alt.output(), branch, type, artifact);
+        producer = groupKey_[branch];
+      }
+      if (artifact) {
+        auto *sel = (*c->mutable_dag()->mutable_outputs()->mutable_artifacts())[name]
+                        .add_artifact_selectors();
+        sel->set_producer_subtask(producer);
+        sel->set_output_artifact_key(key);
+      } else {
+        auto *sel = (*c->mutable_dag()->mutable_outputs()->mutable_parameters())[name]
+                        .mutable_value_from_oneof()
+                        ->add_parameter_selectors();
+        sel->set_producer_subtask(producer);
+        sel->set_output_parameter_key(key);
+      }
+    }
+    return {Source::Kind::TaskOutput, name, groupKey_[group]};
   }
 
   // A group's DAG component and its task in the parent DAG.
@@ -695,6 +801,7 @@ private:
   void lowerLoop(const ir::Loop &l, DagScope &s) {
     ir::SourceLocation loc;
     DagScope &g = newGroup(s, "for-loop");
+    g.isLoop = true;
     auto *it = g.groupTask->mutable_parameter_iterator();
     std::string item;
     const ir::Expr &items = l.items();
@@ -761,8 +868,10 @@ private:
           param = &p;
       if (!param)
         continue;
-      if (!binding.has_expr()) {
-        unsupported(task.location(), "a value chosen among `if` branches (one-of)");
+      if (binding.has_one_of()) {
+        setInput(t, name,
+                 oneOf(s, binding.one_of(), param->type(), param->is_artifact(), task.location()),
+                 param->is_artifact());
         continue;
       }
       const ir::Expr &e = binding.expr();
@@ -774,6 +883,8 @@ private:
       } else if (e.has_ref()) {
         setInput(t, name, resolve(s, e.ref(), e.type(), param->is_artifact(), task.location()),
                  param->is_artifact());
+      } else if (e.has_concat() && !param->is_artifact()) {
+        interpolate(t, name, e.concat(), s, task.location());
       } else {
         unsupported(
             task.location(),
@@ -809,6 +920,51 @@ private:
     return &t;
   }
 
+  // "text ${x}" as the SDK lowers an f-string: a constant with placeholders,
+  // each value it reads added to the task as an input of its own.
+  void interpolate(mp::PipelineTaskSpec &t, const std::string &name, const ir::Concat &concat,
+                   DagScope &s, const ir::SourceLocation &loc) {
+    std::string text;
+    for (const ir::Expr &part : concat.parts()) {
+      ir::Value constant;
+      if (constantOf(part, &constant)) {
+        switch (constant.kind_case()) {
+        case ir::Value::kStringValue:
+          text += constant.string_value();
+          break;
+        case ir::Value::kIntValue:
+          text += std::to_string(constant.int_value());
+          break;
+        case ir::Value::kFloatValue:
+          text += fmt::format("{}", constant.float_value());
+          break;
+        case ir::Value::kBoolValue:
+          text += constant.bool_value() ? "true" : "false";
+          break;
+        default:
+          break;
+        }
+        continue;
+      }
+      if (!part.has_ref()) {
+        unsupported(loc, fmt::format("an expression inside the string given to `{}`", name));
+        return;
+      }
+      Source src = resolve(s, part.ref(), part.type(), false, loc);
+      std::string channel =
+          src.kind == Source::Kind::ComponentInput
+              ? (src.name.rfind("pipelinechannel--", 0) == 0 ? src.name
+                                                             : "pipelinechannel--" + src.name)
+              : "pipelinechannel--" + src.producer + "-" + src.name;
+      setInput(t, channel, src, false);
+      text += fmt::format("{{{{$.inputs.parameters['{}']}}}}", channel);
+    }
+    (*t.mutable_inputs()->mutable_parameters())[name]
+        .mutable_runtime_value()
+        ->mutable_constant()
+        ->set_string_value(text);
+  }
+
   // Dependencies are collected while lowering (channels add them to group
   // tasks) and written sorted at the end, as the SDK writes them.
   void writeDependencies() {
@@ -820,13 +976,12 @@ private:
   }
 
   void pipelineOutput(const ir::PipelineOutput &out, DagScope &root) {
-    if (!out.value().has_expr() || !out.value().expr().has_ref()) {
-      unsupported(
-          {}, fmt::format("pipeline output `{}` chosen among `if` branches (one-of)", out.name()));
-      return;
-    }
     bool artifact = out.type().has_artifact();
-    Source src = resolve(root, out.value().expr().ref(), out.type(), artifact, {});
+    Source src;
+    if (out.value().has_one_of())
+      src = oneOf(root, out.value().one_of(), out.type(), artifact, {});
+    else if (out.value().expr().has_ref())
+      src = resolve(root, out.value().expr().ref(), out.type(), artifact, {});
     if (src.kind != Source::Kind::TaskOutput) {
       if (src.kind != Source::Kind::None)
         unsupported(
@@ -865,6 +1020,7 @@ private:
   std::deque<DagScope> scopes_;
   std::string exitHandler_; // set while lowering a `finally` block's tasks
   int groups_ = 0;
+  int oneofs_ = 0;
 };
 
 } // namespace
