@@ -413,6 +413,34 @@ private:
       c->clear_resources();
   }
 
+  // An importer, in the shape KFP's importer launcher expects: one input
+  // parameter `uri`, one output artifact `artifact`.
+  void importerFor(const ir::Task &task, const ir::Component &comp, mp::ComponentSpec &c,
+                   const std::string &execKey) {
+    const ir::ImporterImpl &imp = comp.importer();
+    const ir::Parameter &out = comp.interface().outputs(0);
+    (*c.mutable_input_definitions()->mutable_parameters())["uri"].set_parameter_type(
+        mp::ParameterType::STRING);
+    *(*c.mutable_output_definitions()->mutable_artifacts())["artifact"].mutable_artifact_type() =
+        artifactType(out.type());
+    outputKeys_[{task.name(), out.name()}] = "artifact";
+    auto *spec = (*deployment_.mutable_executors())[execKey].mutable_importer();
+    *spec->mutable_type_schema() = artifactType(out.type());
+    spec->set_reimport(imp.reimport());
+    if (imp.metadata().fields_size()) {
+      ir::Value meta;
+      *meta.mutable_map_value() = imp.metadata();
+      *spec->mutable_metadata() = toValue(meta).struct_value();
+    }
+    if (imp.uri().has_input_value()) {
+      spec->mutable_artifact_uri()->set_runtime_parameter("uri");
+      importerUri_[task.name()] = imp.uri().input_value(); // bound as the task's `uri`
+    } else {
+      spec->mutable_artifact_uri()->mutable_constant()->set_string_value(imp.uri().literal());
+      importerUri_[task.name()] = "";
+    }
+  }
+
   // One component and executor per task, named after the task (the SDK's scheme).
   std::string componentFor(const ir::Task &task, const std::string &key) {
     const ir::Component *comp = nullptr;
@@ -424,8 +452,12 @@ private:
     }
     std::string compKey = "comp-" + key, execKey = "exec-" + key;
     mp::ComponentSpec &c = (*spec_.mutable_components())[compKey];
-    interface(comp->interface(), &c);
     c.set_executor_label(execKey);
+    if (comp->has_importer()) {
+      importerFor(task, *comp, c, execKey);
+      return compKey;
+    }
+    interface(comp->interface(), &c);
     Container *container = (*deployment_.mutable_executors())[execKey].mutable_container();
     switch (comp->implementation_case()) {
     case ir::Component::kContainer: {
@@ -495,6 +527,12 @@ private:
     std::string name;     // ComponentInput: the input; TaskOutput: the output key
     std::string producer; // TaskOutput, FinalStatus
   };
+
+  // The KFP key of a task's output (an importer's is always `artifact`).
+  std::string outputKey(const std::string &task, const std::string &output) {
+    auto it = outputKeys_.find({task, output});
+    return it == outputKeys_.end() ? output : it->second;
+  }
 
   static bool isAncestor(const DagScope *a, const DagScope *s) {
     for (const DagScope *p = s ? s->parent : nullptr; p; p = p->parent)
@@ -573,10 +611,11 @@ private:
         unsupported(loc, "collecting the outputs of a loop this task is not after");
         return {};
       }
+      std::string output = outputKey(to.task(), to.output());
       if (ps == &s)
-        return {Source::Kind::TaskOutput, to.output(), key};
+        return {Source::Kind::TaskOutput, output, key};
       if (isAncestor(ps, &s))
-        return channel(s, "pipelinechannel--" + key + "-" + to.output(), r, type, artifact, loc);
+        return channel(s, "pipelinechannel--" + key + "-" + output, r, type, artifact, loc);
       unsupported(loc, "using a task's output outside the `if` that runs it (one-of)");
       return {};
     }
@@ -861,6 +900,32 @@ private:
     t.mutable_task_info()->set_name(
         task.options().display_name().empty() ? key : task.options().display_name());
     t.mutable_component_ref()->set_name(comp);
+    if (auto imp = importerUri_.find(task.name()); imp != importerUri_.end()) {
+      // An importer's only input is its URI, under the name KFP expects.
+      auto &uri = (*t.mutable_inputs()->mutable_parameters())["uri"];
+      auto bound = task.inputs().find(imp->second);
+      if (imp->second.empty()) {
+        const ir::Component &c = m_.components().at(task.component());
+        uri.mutable_runtime_value()->mutable_constant()->set_string_value(
+            c.importer().uri().literal());
+      } else if (bound != task.inputs().end() && bound->second.has_expr() &&
+                 bound->second.expr().has_ref()) {
+        setInput(t, "uri",
+                 resolve(s, bound->second.expr().ref(), bound->second.expr().type(), false,
+                         task.location()),
+                 false);
+      } else if (bound != task.inputs().end() && bound->second.has_expr() &&
+                 bound->second.expr().has_constant()) {
+        *uri.mutable_runtime_value()->mutable_constant() = toValue(bound->second.expr().constant());
+      } else {
+        const ir::Component &c = m_.components().at(task.component());
+        for (const ir::Parameter &p : c.interface().inputs())
+          if (p.name() == imp->second && p.has_default_value())
+            *uri.mutable_runtime_value()->mutable_constant() = toValue(p.default_value());
+      }
+      finishTask(task, t);
+      return &t;
+    }
     for (const auto &[name, binding] : task.inputs()) {
       const ir::Parameter *param = nullptr;
       for (const ir::Parameter &p : component.interface().inputs())
@@ -891,6 +956,12 @@ private:
             fmt::format("a computed value for `{}` (an expression or interpolation)", name));
       }
     }
+    finishTask(task, t);
+    return &t;
+  }
+
+  // Ordering, caching, retry and trigger options of a task.
+  void finishTask(const ir::Task &task, mp::PipelineTaskSpec &t) {
     for (const std::string &a : task.after())
       deps_[&t].insert(keyOf_[a]);
     const ir::TaskOptions &o = task.options();
@@ -917,7 +988,6 @@ private:
       unsupported(task.location(), "`timeout`");
     if (o.has_kubernetes())
       unsupported(task.location(), "the `kubernetes` block");
-    return &t;
   }
 
   // "text ${x}" as the SDK lowers an f-string: a constant with placeholders,
@@ -1021,6 +1091,8 @@ private:
   std::string exitHandler_; // set while lowering a `finally` block's tasks
   int groups_ = 0;
   int oneofs_ = 0;
+  std::map<std::pair<std::string, std::string>, std::string> outputKeys_; // renamed outputs
+  std::map<std::string, std::string> importerUri_; // importer task -> the input holding its URI
 };
 
 } // namespace
