@@ -888,14 +888,55 @@ private:
     exitHandler_.clear();
   }
 
+  // A pipeline called from a pipeline: a DAG component of its own (once per
+  // pipeline), whose inputs are the pipeline's parameters. Task and loop
+  // names are per pipeline in the IR, so their tables are saved around it.
+  std::string nestedPipeline(const ir::Pipeline &p) {
+    if (auto it = nestedKeys_.find(p.name()); it != nestedKeys_.end())
+      return it->second;
+    if (p.dataflow_job()) {
+      unsupported(p.location(), fmt::format("running `@dataflow` pipeline `{}` as a Dataflow job "
+                                            "(DataflowFlexTemplateJobOp)",
+                                            p.name()));
+      return "";
+    }
+    std::string compKey = "comp-" + taskKey(p.name());
+    nestedKeys_[p.name()] = compKey;
+    DagScope &inner = scopes_.emplace_back();
+    inner.comp = &(*spec_.mutable_components())[compKey];
+    interface(p.interface(), inner.comp);
+    inner.comp->mutable_dag();
+    auto savedKeys = std::move(keyOf_);
+    auto savedScopes = std::move(scopeOfTask_);
+    auto savedLoops = std::move(loopItems_);
+    keyOf_.clear();
+    scopeOfTask_.clear();
+    loopItems_.clear();
+    lowerDag(p.body(), inner);
+    for (const ir::PipelineOutput &out : p.outputs())
+      pipelineOutput(out, inner);
+    keyOf_ = std::move(savedKeys);
+    scopeOfTask_ = std::move(savedScopes);
+    loopItems_ = std::move(savedLoops);
+    return compKey;
+  }
+
   mp::PipelineTaskSpec *lowerTask(const ir::Task &task, DagScope &s) {
     std::string key = taskKey(task.name());
     keyOf_[task.name()] = key;
     scopeOfTask_[task.name()] = &s;
-    std::string comp = componentFor(task, key);
+    const ir::Interface *iface = nullptr;
+    std::string comp;
+    if (auto nested = m_.pipelines().find(task.component()); nested != m_.pipelines().end()) {
+      comp = nestedPipeline(nested->second);
+      iface = &nested->second.interface();
+    } else {
+      comp = componentFor(task, key);
+      if (!comp.empty())
+        iface = &m_.components().at(task.component()).interface();
+    }
     if (comp.empty())
       return nullptr;
-    const ir::Component &component = m_.components().at(task.component());
     mp::PipelineTaskSpec &t = (*s.comp->mutable_dag()->mutable_tasks())[key];
     t.mutable_task_info()->set_name(
         task.options().display_name().empty() ? key : task.options().display_name());
@@ -928,7 +969,7 @@ private:
     }
     for (const auto &[name, binding] : task.inputs()) {
       const ir::Parameter *param = nullptr;
-      for (const ir::Parameter &p : component.interface().inputs())
+      for (const ir::Parameter &p : iface->inputs())
         if (p.name() == name)
           param = &p;
       if (!param)
@@ -1091,6 +1132,7 @@ private:
   std::string exitHandler_; // set while lowering a `finally` block's tasks
   int groups_ = 0;
   int oneofs_ = 0;
+  std::map<std::string, std::string> nestedKeys_; // nested pipeline -> its component key
   std::map<std::pair<std::string, std::string>, std::string> outputKeys_; // renamed outputs
   std::map<std::string, std::string> importerUri_; // importer task -> the input holding its URI
 };
