@@ -187,6 +187,21 @@ public:
     (void)pb::util::MessageToJsonString(deployment_, &json, jo);
     (void)pb::util::JsonStringToMessage(json, spec_.mutable_deployment_spec());
     result.yaml = header(p) + toYaml(spec_);
+    if (!executorPlatform_.empty()) {
+      pb::Struct platform;
+      pb::Struct *executors = (*(*(*platform.mutable_fields())["platforms"]
+                                      .mutable_struct_value()
+                                      ->mutable_fields())["kubernetes"]
+                                    .mutable_struct_value()
+                                    ->mutable_fields())["deploymentSpec"]
+                                  .mutable_struct_value();
+      for (const auto &[exec, config] : executorPlatform_)
+        *(*(*executors->mutable_fields())["executors"]
+               .mutable_struct_value()
+               ->mutable_fields())[exec]
+             .mutable_struct_value() = config;
+      result.yaml += "---\n" + toYaml(platform);
+    }
     return result;
   }
 
@@ -1025,10 +1040,72 @@ private:
     if (o.ignore_upstream_failure())
       t.mutable_trigger_policy()->set_strategy(
           mp::PipelineTaskSpec::TriggerPolicy::ALL_UPSTREAM_TASKS_COMPLETED);
-    if (o.timeout_seconds() > 0)
-      unsupported(task.location(), "`timeout`");
-    if (o.has_kubernetes())
-      unsupported(task.location(), "the `kubernetes` block");
+    if (o.timeout_seconds() > 0 || o.has_kubernetes())
+      kubernetesConfig(o, "exec-" + t.component_ref().name().substr(5));
+  }
+
+  // Kubernetes settings and timeouts go in the PlatformSpec (the second YAML
+  // document), as a KubernetesExecutorConfig per executor, as kfp-kubernetes
+  // writes them.
+  void kubernetesConfig(const ir::TaskOptions &o, const std::string &execKey) {
+    auto str = [](const std::string &v) {
+      pb::Value x;
+      x.set_string_value(v);
+      return x;
+    };
+    pb::Struct &exec = executorPlatform_[execKey];
+    auto &f = *exec.mutable_fields();
+    if (o.timeout_seconds() > 0) // int64 in the proto: a string in JSON
+      f["activeDeadlineSeconds"] =
+          str(std::to_string(static_cast<int64_t>(std::ceil(o.timeout_seconds()))));
+    const ir::KubernetesOptions &k = o.kubernetes();
+    if (k.node_selector_size()) {
+      pb::Value labels;
+      for (const auto &[key, v] : k.node_selector())
+        (*labels.mutable_struct_value()->mutable_fields())[key] = str(v);
+      (*f["nodeSelector"].mutable_struct_value()->mutable_fields())["labels"] = labels;
+    }
+    if (k.labels_size()) {
+      pb::Value labels;
+      for (const auto &[key, v] : k.labels())
+        (*labels.mutable_struct_value()->mutable_fields())[key] = str(v);
+      (*f["podMetadata"].mutable_struct_value()->mutable_fields())["labels"] = labels;
+    }
+    for (const ir::Toleration &tol : k.tolerations()) {
+      pb::Value t;
+      for (const auto &[key, v] : tol.fields().fields()) {
+        std::string name = key == "toleration_seconds" ? "tolerationSeconds" : key;
+        pb::Value value = toValue(v);
+        if (name == "tolerationSeconds" && value.has_number_value()) // int64
+          value = str(std::to_string(static_cast<int64_t>(value.number_value())));
+        (*t.mutable_struct_value()->mutable_fields())[name] = value;
+      }
+      *f["tolerations"].mutable_list_value()->add_values() = t;
+    }
+    // `secrets: {ENV: "secret-name/key"}`: one secretAsEnv entry per secret.
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> bySecret;
+    for (const auto &[env, ref] : k.secrets()) {
+      size_t slash = ref.find('/');
+      bySecret[ref.substr(0, slash)].push_back(
+          {slash == std::string::npos ? env : ref.substr(slash + 1), env});
+    }
+    for (const auto &[secret, keys] : bySecret) {
+      pb::Value entry;
+      auto &e = *entry.mutable_struct_value()->mutable_fields();
+      e["secretName"] = str(secret);
+      (*e["secretNameParameter"].mutable_struct_value()->mutable_fields())["runtimeValue"]
+          .mutable_struct_value()
+          ->mutable_fields()
+          ->insert({"constant", str(secret)});
+      e["optional"].set_bool_value(false);
+      for (const auto &[key, env] : keys) {
+        pb::Value kv;
+        (*kv.mutable_struct_value()->mutable_fields())["secretKey"] = str(key);
+        (*kv.mutable_struct_value()->mutable_fields())["envVar"] = str(env);
+        *e["keyToEnv"].mutable_list_value()->add_values() = kv;
+      }
+      *f["secretAsEnv"].mutable_list_value()->add_values() = entry;
+    }
   }
 
   // "text ${x}" as the SDK lowers an f-string: a constant with placeholders,
@@ -1132,7 +1209,8 @@ private:
   std::string exitHandler_; // set while lowering a `finally` block's tasks
   int groups_ = 0;
   int oneofs_ = 0;
-  std::map<std::string, std::string> nestedKeys_; // nested pipeline -> its component key
+  std::map<std::string, pb::Struct> executorPlatform_; // exec key -> KubernetesExecutorConfig
+  std::map<std::string, std::string> nestedKeys_;      // nested pipeline -> its component key
   std::map<std::pair<std::string, std::string>, std::string> outputKeys_; // renamed outputs
   std::map<std::string, std::string> importerUri_; // importer task -> the input holding its URI
 };
