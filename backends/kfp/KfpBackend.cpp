@@ -541,6 +541,7 @@ private:
     enum class Kind { None, ComponentInput, TaskOutput, FinalStatus } kind = Kind::None;
     std::string name;     // ComponentInput: the input; TaskOutput: the output key
     std::string producer; // TaskOutput, FinalStatus
+    std::string selector; // a CEL expression applied to the value (`item.field`)
   };
 
   // The KFP key of a task's output (an importer's is always `artifact`).
@@ -573,6 +574,8 @@ private:
       return;
     }
     auto &in = (*t.mutable_inputs()->mutable_parameters())[name];
+    if (!src.selector.empty())
+      in.set_parameter_expression_selector(src.selector);
     if (src.kind == Source::Kind::ComponentInput) {
       in.set_component_input_parameter(src.name);
     } else if (src.kind == Source::Kind::TaskOutput) {
@@ -601,7 +604,17 @@ private:
   Source resolve(DagScope &s, const ir::Reference &r, const ir::Type &type, bool artifact,
                  const ir::SourceLocation &loc) {
     if (r.field_path_size()) {
-      unsupported(loc, "reading a field of a record, loop item or status (`x.field`)");
+      // `item.field` of a loop over records: KFP selects it with CEL.
+      if (r.has_loop_item() && !artifact) {
+        ir::Reference whole = r;
+        whole.clear_field_path();
+        Source src = resolve(s, whole, type, artifact, loc);
+        src.selector = "parseJson(string_value)";
+        for (const std::string &f : r.field_path())
+          src.selector += "[" + jsonText(f) + "]";
+        return src;
+      }
+      unsupported(loc, "reading a field of a record or status (`x.field`)");
       return {};
     }
     switch (r.target_case()) {
