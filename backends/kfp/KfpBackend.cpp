@@ -385,7 +385,7 @@ private:
     for (const char *part : {"sh", "-ec"})
       c->add_command(part);
     c->add_command("program_path=$(mktemp -d)\n\nprintf \"%s\" \"$0\" > "
-                   "\"$program_path/ephemeral_component.py\"\n\n"
+                   "\"$program_path/ephemeral_component.py\"\n"
                    "_KFP_RUNTIME=true python3 -m kfp.dsl.executor_main                         "
                    "--component_module_path                         "
                    "\"$program_path/ephemeral_component.py\"                         \"$@\"\n");
@@ -919,7 +919,7 @@ private:
   // A pipeline called from a pipeline: a DAG component of its own (once per
   // pipeline), whose inputs are the pipeline's parameters. Task and loop
   // names are per pipeline in the IR, so their tables are saved around it.
-  std::string nestedPipeline(const ir::Pipeline &p) {
+  std::string nestedPipeline(const ir::Pipeline &p, const std::string &taskKey) {
     if (auto it = nestedKeys_.find(p.name()); it != nestedKeys_.end())
       return it->second;
     if (p.dataflow_job()) {
@@ -928,7 +928,7 @@ private:
                                             p.name()));
       return "";
     }
-    std::string compKey = "comp-" + taskKey(p.name());
+    std::string compKey = "comp-" + taskKey; // named after its first task, as the SDK does
     nestedKeys_[p.name()] = compKey;
     DagScope &inner = scopes_.emplace_back();
     inner.comp = &(*spec_.mutable_components())[compKey];
@@ -950,13 +950,15 @@ private:
   }
 
   mp::PipelineTaskSpec *lowerTask(const ir::Task &task, DagScope &s) {
-    std::string key = taskKey(task.name());
+    // Task keys follow the SDK: the component's name, made unique with -2, -3, ...
+    std::string component = task.component().substr(task.component().rfind('.') + 1);
+    std::string key = taskKey(component);
     keyOf_[task.name()] = key;
     scopeOfTask_[task.name()] = &s;
     const ir::Interface *iface = nullptr;
     std::string comp;
     if (auto nested = m_.pipelines().find(task.component()); nested != m_.pipelines().end()) {
-      comp = nestedPipeline(nested->second);
+      comp = nestedPipeline(nested->second, key);
       iface = &nested->second.interface();
     } else {
       comp = componentFor(task, key);
