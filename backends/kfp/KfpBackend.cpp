@@ -294,7 +294,8 @@ private:
       pspec.set_parameter_type(parameterType(in.type()));
       if (in.has_default_value())
         *pspec.mutable_default_value() = toValue(in.default_value());
-      pspec.set_is_optional(in.optional());
+      // KFP fills a final-status input itself; the SDK marks it optional.
+      pspec.set_is_optional(in.optional() || in.type().status());
       pspec.set_description(in.description());
     }
     for (const ir::Parameter &out : iface.outputs()) {

@@ -56,7 +56,7 @@ std::optional<TypeKind> scalarByName(const std::string &name) {
 }
 
 const std::set<std::string> kPrimitiveNames = {"int",  "float", "string", "bool",
-                                               "list", "map",   "column"};
+                                               "list", "map",   "column", "TaskFinalStatus"};
 } // namespace
 
 void Checker::declareModule(ModuleInfo &module) {
@@ -609,6 +609,11 @@ const Type *Checker::resolveType(const ast::TypeExpr &type, const ModuleInfo &mo
             .label(type.args[0]->range, "map keys are strings");
       return finish(p_.types.map(resolveType(*type.args[1], module, generic)));
     }
+    // What a `finally (status)` block sees, so an exit task can take it whole.
+    if (head == "TaskFinalStatus")
+      return finish(wantArgs(0, "TaskFinalStatus takes no type arguments")
+                        ? p_.types.taskFinalStatus()
+                        : p_.types.error());
     if (head == "column") {
       if (!wantArgs(1, "write `column<S>`"))
         return finish(p_.types.error());

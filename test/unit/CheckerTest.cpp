@@ -106,6 +106,16 @@ TEST(Checker, WarningsAndWerrorShape) {
   EXPECT_EQ(c.codes(), (Codes{"W0002", "W0001"}));
 }
 
+TEST(Checker, FinalStatusCanBePassedWhole) {
+  std::string prelude = R"(
+component report(status: TaskFinalStatus) { container { image: "i", command: [status] } }
+)";
+  auto ok = check(prelude + "pipeline p() { finally (status) { report(status: status) } }");
+  EXPECT_EQ(ok.codes(), Codes{});
+  auto bad = check(prelude + "pipeline p() { report(status: 3) }");
+  EXPECT_EQ(bad.codes(), Codes{"E0400"});
+}
+
 TEST(Checker, RecursivePipelines) {
   auto c = check("pipeline a() { b() }\npipeline b() { a() }");
   EXPECT_EQ(c.codes(), Codes{"E0603"});
