@@ -164,7 +164,25 @@ bool isEmptyCollection(const Node &n) {
          (n.kind == Node::Kind::List && n.list.empty());
 }
 
-void print(const Node &n, int indent, std::string &out);
+void printMap(const Node &n, int indent, std::string &out, bool firstInline);
+void printList(const Node &n, int indent, std::string &out);
+
+// The rest of a line after `key:` or `-`, and what nests under it. A map under
+// `-` starts on the same line; a list under `key:` stays at the key's
+// indentation, as PyYAML writes them.
+void printValue(const Node &v, int indent, std::string &out, bool inList) {
+  if (v.kind == Node::Kind::Scalar) {
+    out += " " + v.scalar + "\n";
+  } else if (isEmptyCollection(v)) {
+    out += v.kind == Node::Kind::Map ? " {}\n" : " []\n";
+  } else if (v.kind == Node::Kind::Map) {
+    out += inList ? " " : "\n";
+    printMap(v, indent + 2, out, inList);
+  } else {
+    out += "\n";
+    printList(v, inList ? indent + 2 : indent, out);
+  }
+}
 
 // `key: value` lines of a map at `indent`.
 void printMap(const Node &n, int indent, std::string &out, bool firstInline) {
@@ -174,38 +192,14 @@ void printMap(const Node &n, int indent, std::string &out, bool firstInline) {
       out += std::string(indent, ' ');
     first = false;
     out += yamlString(k) + ":";
-    if (v.kind == Node::Kind::Scalar) {
-      out += " " + v.scalar + "\n";
-    } else if (isEmptyCollection(v)) {
-      out += v.kind == Node::Kind::Map ? " {}\n" : " []\n";
-    } else if (v.kind == Node::Kind::Map) {
-      out += "\n";
-      printMap(v, indent + 2, out, false);
-    } else {
-      out += "\n";
-      print(v, indent, out); // PyYAML puts `- ` at the key's indentation
-    }
+    printValue(v, indent, out, false);
   }
 }
 
-void print(const Node &n, int indent, std::string &out) {
-  if (n.kind == Node::Kind::Map) {
-    printMap(n, indent, out, false);
-    return;
-  }
+void printList(const Node &n, int indent, std::string &out) {
   for (const Node &item : n.list) {
     out += std::string(indent, ' ') + "-";
-    if (item.kind == Node::Kind::Scalar) {
-      out += " " + item.scalar + "\n";
-    } else if (isEmptyCollection(item)) {
-      out += item.kind == Node::Kind::Map ? " {}\n" : " []\n";
-    } else if (item.kind == Node::Kind::Map) {
-      out += " ";
-      printMap(item, indent + 2, out, true);
-    } else {
-      out += "\n";
-      print(item, indent + 2, out);
-    }
+    printValue(item, indent, out, true);
   }
 }
 
@@ -288,7 +282,7 @@ std::string yamlString(const std::string &s) {
 
 std::string toYaml(const pb::Message &message) {
   std::string out;
-  print(fromMessage(message), 0, out);
+  printMap(fromMessage(message), 0, out, false);
   return out;
 }
 

@@ -62,6 +62,8 @@ private:
                         const std::vector<std::pair<const char *, const char *>> &allowed,
                         Scope *scope);
   void checkPropertyValue(const ast::Property &prop, const char *kind, Scope *scope);
+  void checkConstantValue(const ast::Name &name, const ast::Expr &value, const char *kind,
+                          Scope *scope);
   bool firstSetting(std::set<std::string> &seen, const ast::Property &prop);
   void reportUnknownProperty(const ast::Property &prop, const char *where,
                              const std::vector<std::string> &known);

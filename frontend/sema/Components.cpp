@@ -106,9 +106,15 @@ void Checker::checkPropertyValue(const ast::Property &prop, const char *kind, Sc
         .label(prop.name.range, "expects a value: `" + prop.name.text + ": ...`");
     return;
   }
-  const ast::Expr &value = *prop.value;
+  checkConstantValue(prop.name, *prop.value, kind, scope);
+}
+
+// Checks a `name: value` whose value must be a constant of the given kind.
+void Checker::checkConstantValue(const ast::Name &name, const ast::Expr &value, const char *kind,
+                                 Scope *scope) {
+  std::string want = kind;
   if (!isConstant(value)) {
-    diags_.report(DiagKind::NotConstant, value.range, {"`" + prop.name.text + "`"})
+    diags_.report(DiagKind::NotConstant, value.range, {"`" + name.text + "`"})
         .label(value.range, "not a constant")
         .help("write a literal value here");
     if (scope)
@@ -120,7 +126,7 @@ void Checker::checkPropertyValue(const ast::Property &prop, const char *kind, Sc
     diags_
         .report(DiagKind::TypeMismatch, value.range,
                 {expected, found ? found->spelling() : "another kind of value"})
-        .label(value.range, "`" + prop.name.text + "` expects " + expected);
+        .label(value.range, "`" + name.text + "` expects " + expected);
   };
   const ast::StringLit *str = plainString(&value);
   if (want == "string") {
@@ -133,7 +139,7 @@ void Checker::checkPropertyValue(const ast::Property &prop, const char *kind, Sc
     else if (i->value < 0)
       diags_
           .report(DiagKind::BadQuantity, value.range,
-                  {prop.name.text, std::to_string(i->value), "must not be negative"})
+                  {name.text, std::to_string(i->value), "must not be negative"})
           .label(value.range, "");
   } else if (want == "bool") {
     if (!llvm::isa<ast::BoolLit>(value))
@@ -652,10 +658,7 @@ void Checker::checkDataflowAnnotation(const ast::Annotation &a) {
       reportUnknownProperty(view, "`@dataflow`", known);
       continue;
     }
-    // Check the value as a property's; the expression is only borrowed.
-    view.value.reset(const_cast<ast::Expr *>(arg.value.get()));
-    checkPropertyValue(view, kind, nullptr);
-    (void)view.value.release();
+    checkConstantValue(*arg.name, *arg.value, kind, nullptr);
   }
 }
 
