@@ -123,8 +123,47 @@ public:
 
   void run(const sema::CallableInfo &root) {
     out_.set_source_file(p_.sources.file(root.module->ast->file).path());
-    out_.set_root_pipeline(root.qualifiedName);
-    addCallable(root);
+    if (root.isPipeline) {
+      out_.set_root_pipeline(root.qualifiedName);
+      addCallable(root);
+    } else {
+      buildComponentAlone(root);
+    }
+  }
+
+  // A component built alone becomes a pipeline of the same name with one task
+  // that takes the pipeline's inputs and gives its outputs (what the KFP SDK
+  // compiles for a component).
+  void buildComponentAlone(const sema::CallableInfo &c) {
+    addCallable(c);
+    Pipeline pl;
+    pl.set_name(c.qualifiedName);
+    pl.set_description(c.decl->doc);
+    pl.set_wraps_component(c.qualifiedName);
+    interface(c, pl.mutable_interface());
+    *pl.mutable_location() = location(c.decl->name.range);
+    Task *task = pl.mutable_body()->add_nodes()->mutable_task();
+    task->set_name(c.name);
+    task->set_component(c.qualifiedName);
+    *task->mutable_location() = pl.location();
+    for (const Parameter &in : pl.interface().inputs()) {
+      Expr *e = (*task->mutable_inputs())[in.name()].mutable_expr();
+      e->mutable_ref()->set_pipeline_input(in.name());
+      *e->mutable_type() = in.type();
+    }
+    for (const Parameter &out : pl.interface().outputs()) {
+      PipelineOutput *o = pl.add_outputs();
+      o->set_name(out.name());
+      *o->mutable_type() = out.type();
+      Expr *e = o->mutable_value()->mutable_expr();
+      e->mutable_ref()->mutable_task_output()->set_task(c.name);
+      e->mutable_ref()->mutable_task_output()->set_output(out.name());
+      *e->mutable_type() = out.type();
+    }
+    // Keyed apart from the component (`pipeline` is a keyword, so no name clashes with it).
+    std::string key = c.qualifiedName + ".pipeline";
+    out_.set_root_pipeline(key);
+    (*out_.mutable_pipelines())[key] = std::move(pl);
   }
 
 private:

@@ -92,6 +92,35 @@ const sema::CallableInfo *selectPipeline(const sema::Program &p, const std::stri
   return nullptr;
 }
 
+// `--component NAME`: a component of the root file, built alone as a
+// one-task pipeline.
+const sema::CallableInfo *selectComponent(const sema::Program &p, const std::string &wanted,
+                                          diag::DiagnosticEngine &diags) {
+  source::SourceRange fileStart{p.root->ast->file, 0, 0};
+  std::vector<std::string> names;
+  for (const sema::CallableInfo *c : p.rootCallables()) {
+    if (c->isPipeline)
+      continue;
+    if (c->name != wanted) {
+      names.push_back(c->name);
+      continue;
+    }
+    if (c->typeParams.empty())
+      return c;
+    diags
+        .report(diag::DiagKind::NoPipeline, c->decl->name.range,
+                {fmt::format("generic component `{}` cannot be built alone", wanted)})
+        .help("its schema parameters are bound by a call; build a pipeline that calls it");
+    return nullptr;
+  }
+  diags
+      .report(diag::DiagKind::NoPipeline, fileStart,
+              {fmt::format("no component named `{}` in `{}`", wanted, p.root->name)})
+      .help(names.empty() ? "this file declares no component"
+                          : fmt::format("components here: {}", fmt::join(names, ", ")));
+  return nullptr;
+}
+
 // The CLI exits right after a compilation: freeing its many small objects
 // one by one would only cost time (a tenth of a large build). Compilations
 // are parked here instead; the pointer keeps them reachable, so leak
@@ -130,7 +159,9 @@ Compilation compile(const std::string &path, const CompileOptions &options, bool
   sema::Checker checker(*c.program, *c.diags);
   c.ok = checker.run(path);
   if (c.ok && !c.diags->hasErrors() && buildIr) {
-    const sema::CallableInfo *root = selectPipeline(*c.program, options.pipeline, *c.diags);
+    const sema::CallableInfo *root = options.component.empty()
+                                         ? selectPipeline(*c.program, options.pipeline, *c.diags)
+                                         : selectComponent(*c.program, options.component, *c.diags);
     if (!root) {
       c.ok = false;
       return c;
@@ -234,6 +265,7 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
     kfp::KfpOptions ko;
     if (!options.runtimeImage.empty())
       ko.runtimeImage = options.runtimeImage;
+    ko.shareExecutors = options.shareExecutors;
     ko.sdkVersion = std::string("mlpc-") + MLPC_VERSION;
     kfp::KfpResult r = kfp::compileToKfp(module, ko);
     if (!r.errors.empty()) {

@@ -22,8 +22,10 @@ struct CompileOptions {
   bool warningsAsErrors = false;
   bool verify = false;
   Emit emit = Emit::None;
-  std::string pipeline;     // --pipeline
-  std::string runtimeImage; // --runtime-image (kfp)
+  std::string pipeline;        // --pipeline
+  std::string component;       // --component: build one component alone
+  std::string runtimeImage;    // --runtime-image (kfp)
+  bool shareExecutors = false; // --share-executors (kfp)
 };
 
 // Exit codes of the driver.

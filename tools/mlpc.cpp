@@ -45,6 +45,14 @@ cl::opt<std::string>
     runtimeImage("runtime-image",
                  cl::desc("kfp: the image that runs standard-library ops (the mlpc runtime)"),
                  cl::value_desc("image"), cl::sub(buildCmd), cl::cat(category));
+cl::opt<std::string> component("component",
+                               cl::desc("Build one component alone, as a one-task pipeline"),
+                               cl::value_desc("name"), cl::sub(buildCmd), cl::cat(category));
+cl::opt<bool> shareExecutors(
+    "share-executors",
+    cl::desc("kfp: one component and executor for identical ones (smaller YAML; the SDK repeats "
+             "them per task)"),
+    cl::sub(buildCmd), cl::cat(category));
 cl::opt<bool> verify("verify",
                      cl::desc("Check diagnostics against `// expected-error {{...}}` comments"),
                      cl::sub(checkCmd), cl::cat(category));
@@ -100,6 +108,8 @@ CompileOptions compileOptions() {
   o.emit = emit;
   o.pipeline = pipeline;
   o.runtimeImage = runtimeImage;
+  o.shareExecutors = shareExecutors;
+  o.component = component;
   return o;
 }
 
@@ -118,6 +128,10 @@ int run(int argc, char **argv) {
   if (checkCmd)
     return runCheck(std::vector<std::string>(checkFiles.begin(), checkFiles.end()),
                     compileOptions());
+  if (buildCmd && !pipeline.empty() && !component.empty()) {
+    std::cerr << "error: --pipeline and --component both name what to build; give one\n";
+    return kExitUsage;
+  }
   if (buildCmd)
     return runBuild(buildFile, target, output, compileOptions());
   if (explainCmd) {

@@ -3,9 +3,12 @@
 #include "backends/kfp/ProtoYaml.h"
 #include "backends/kfp/pipeline_spec.pb.h"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <fmt/format.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
 #include <llvm/Support/JSON.h>
 #include <map>
@@ -165,7 +168,8 @@ public:
       error(p.location(), fmt::format("pipeline name `{}` does not make a valid KFP name (`{}`)",
                                       p.name(), name));
     spec_.mutable_pipeline_info()->set_name(name);
-    if (!p.description().empty())
+    // The SDK keeps a lone component's description for the header only.
+    if (!p.description().empty() && p.wraps_component().empty())
       spec_.mutable_pipeline_info()->set_description(p.description());
     spec_.set_sdk_version(o_.sdkVersion);
     spec_.set_schema_version("2.1.0");
@@ -177,6 +181,8 @@ public:
     for (const ir::PipelineOutput &out : p.outputs())
       pipelineOutput(out, root);
     writeDependencies();
+    if (o_.shareExecutors)
+      shareIdentical();
     if (!errors_.empty()) {
       result.errors = errors_;
       return result;
@@ -335,26 +341,98 @@ private:
                  : fmt::format("{{{{$.outputs.artifacts['{}'].path}}}}", a.output_path());
     case ir::CommandArg::kOutputUri:
       return fmt::format("{{{{$.outputs.artifacts['{}'].uri}}}}", a.output_uri());
-    case ir::CommandArg::kConcat: {
-      llvm::json::Array parts;
-      for (const ir::CommandArg &p : a.concat().parts())
-        parts.push_back(placeholder(p, comp));
-      return jsonText(llvm::json::Object{{"Concat", std::move(parts)}});
-    }
-    case ir::CommandArg::kIfPresent: {
-      llvm::json::Array then, otherwise;
-      for (const ir::CommandArg &p : a.if_present().then())
-        then.push_back(placeholder(p, comp));
-      for (const ir::CommandArg &p : a.if_present().otherwise())
-        otherwise.push_back(placeholder(p, comp));
-      llvm::json::Object body{{"InputName", a.if_present().input()}, {"Then", std::move(then)}};
-      if (!otherwise.empty())
-        body["Else"] = std::move(otherwise);
-      return jsonText(llvm::json::Object{{"IfPresent", std::move(body)}});
-    }
+    case ir::CommandArg::kConcat:
+    case ir::CommandArg::kIfPresent:
+      return structuredPlaceholder(a, comp);
     default:
       return "";
     }
+  }
+
+  // Concat and IfPresent placeholders are JSON text, written as the SDK's
+  // json.dumps writes them (", " and ": " separators, keys in its order,
+  // non-ASCII escaped), with nested placeholders as objects, not strings.
+  std::string structuredPlaceholder(const ir::CommandArg &a, const ir::Component &comp) {
+    auto list = [&](const auto &args) {
+      std::vector<std::string> items;
+      for (const ir::CommandArg &p : args)
+        items.push_back(p.has_concat() || p.has_if_present()
+                            ? structuredPlaceholder(p, comp)
+                            : pythonJsonString(placeholder(p, comp)));
+      return "[" + join(items, ", ") + "]";
+    };
+    if (a.has_concat())
+      return "{\"Concat\": " + list(a.concat().parts()) + "}";
+    const ir::IfPresentArg &ip = a.if_present();
+    std::string body =
+        "\"InputName\": " + pythonJsonString(ip.input()) + ", \"Then\": " + list(ip.then());
+    if (ip.otherwise_size())
+      body += ", \"Else\": " + list(ip.otherwise());
+    return "{\"IfPresent\": {" + body + "}}";
+  }
+
+  static std::string join(const std::vector<std::string> &items, const char *sep) {
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i)
+      out += (i ? sep : "") + items[i];
+    return out;
+  }
+
+  // A JSON string as Python's json.dumps writes it (ensure_ascii: code points
+  // above 0x7e as \uXXXX, astral ones as surrogate pairs).
+  static std::string pythonJsonString(const std::string &s) {
+    std::string out = "\"";
+    for (size_t i = 0; i < s.size();) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      uint32_t cp = c;
+      int len = 1;
+      if (c >= 0xf0 && i + 3 < s.size()) {
+        cp = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3fu) << 12) | ((s[i + 2] & 0x3fu) << 6) |
+             (s[i + 3] & 0x3fu);
+        len = 4;
+      } else if (c >= 0xe0 && i + 2 < s.size()) {
+        cp = ((c & 0x0fu) << 12) | ((s[i + 1] & 0x3fu) << 6) | (s[i + 2] & 0x3fu);
+        len = 3;
+      } else if (c >= 0xc0 && i + 1 < s.size()) {
+        cp = ((c & 0x1fu) << 6) | (s[i + 1] & 0x3fu);
+        len = 2;
+      }
+      i += len;
+      switch (cp) {
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      default:
+        break;
+      }
+      if (cp >= 0x20 && cp < 0x7f) {
+        out += static_cast<char>(cp);
+      } else if (cp < 0x10000) {
+        out += fmt::format("\\u{:04x}", cp);
+      } else {
+        cp -= 0x10000;
+        out += fmt::format("\\u{:04x}\\u{:04x}", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+      }
+    }
+    return out + "\"";
   }
 
   static std::string jsonText(llvm::json::Value v) {
@@ -599,7 +677,7 @@ private:
         (*inputs->mutable_parameters())[name].set_parameter_type(parameterType(type));
       setInput(*s.groupTask, name, resolve(*s.parent, r, type, artifact, loc), artifact);
     }
-    return {Source::Kind::ComponentInput, name, ""};
+    return {Source::Kind::ComponentInput, name, "", ""};
   }
 
   Source resolve(DagScope &s, const ir::Reference &r, const ir::Type &type, bool artifact,
@@ -621,7 +699,7 @@ private:
     switch (r.target_case()) {
     case ir::Reference::kPipelineInput:
       if (!s.parent)
-        return {Source::Kind::ComponentInput, r.pipeline_input(), ""};
+        return {Source::Kind::ComponentInput, r.pipeline_input(), "", ""};
       return channel(s, "pipelinechannel--" + r.pipeline_input(), r, type, artifact, loc);
     case ir::Reference::kTaskOutput: {
       const ir::TaskOutput &to = r.task_output();
@@ -633,7 +711,7 @@ private:
         if (DagScope *top = childContaining(s, ps)) {
           const ir::Type &elem = type.has_list() ? type.list() : type;
           return {Source::Kind::TaskOutput, surface(ps, key, to.output(), top, elem, artifact),
-                  groupKey_[top]};
+                  groupKey_[top], ""};
         }
         if (s.parent)
           return channel(s, "pipelinechannel--" + key + "-" + to.output(), r, type, artifact, loc);
@@ -642,7 +720,7 @@ private:
       }
       std::string output = outputKey(to.task(), to.output());
       if (ps == &s)
-        return {Source::Kind::TaskOutput, output, key};
+        return {Source::Kind::TaskOutput, output, key, ""};
       if (isAncestor(ps, &s))
         return channel(s, "pipelinechannel--" + key + "-" + output, r, type, artifact, loc);
       unsupported(loc, "using a task's output outside the `if` that runs it (one-of)");
@@ -651,12 +729,12 @@ private:
     case ir::Reference::kLoopItem: {
       auto [ls, item] = loopItems_[r.loop_item()];
       if (ls == &s)
-        return {Source::Kind::ComponentInput, item, ""};
+        return {Source::Kind::ComponentInput, item, "", ""};
       return channel(s, item, r, type, artifact, loc);
     }
     case ir::Reference::kFinalStatus:
       if (!exitHandler_.empty())
-        return {Source::Kind::FinalStatus, "", exitHandler_};
+        return {Source::Kind::FinalStatus, "", exitHandler_, ""};
       unsupported(loc, "the final status outside the `finally` block's own tasks");
       return {};
     default:
@@ -757,7 +835,7 @@ private:
         sel->set_output_parameter_key(key);
       }
     }
-    return {Source::Kind::TaskOutput, name, groupKey_[group]};
+    return {Source::Kind::TaskOutput, name, groupKey_[group], ""};
   }
 
   // A group's DAG component and its task in the parent DAG.
@@ -1208,6 +1286,58 @@ private:
       sel->set_producer_subtask(src.producer);
       sel->set_output_parameter_key(src.name);
     }
+  }
+
+  // --share-executors: identical executors, then identical leaf components, keep the first key
+  // in sorted order and every reference moves to it. Executors with Kubernetes settings keep
+  // their own key, since the PlatformSpec names them.
+  void shareIdentical() {
+    std::map<std::string, std::string> execAlias =
+        duplicates(*deployment_.mutable_executors(),
+                   [&](const std::string &key) { return executorPlatform_.count(key) == 0; });
+    auto &components = *spec_.mutable_components();
+    for (auto &[key, comp] : components)
+      if (auto it = execAlias.find(comp.executor_label()); it != execAlias.end())
+        comp.set_executor_label(it->second);
+    std::map<std::string, std::string> compAlias = duplicates(
+        components, [&](const std::string &key) { return !components.at(key).has_dag(); });
+    auto retarget = [&](mp::ComponentSpec &c) {
+      for (auto &[name, task] : *c.mutable_dag()->mutable_tasks())
+        if (auto it = compAlias.find(task.component_ref().name()); it != compAlias.end())
+          task.mutable_component_ref()->set_name(it->second);
+    };
+    retarget(*spec_.mutable_root());
+    for (auto &[key, comp] : components)
+      if (comp.has_dag())
+        retarget(comp);
+  }
+
+  // Removes the entries of `map` equal to an earlier one (by key order) among those `eligible`
+  // accepts; returns removed key -> kept key.
+  template <typename Map, typename Eligible>
+  static std::map<std::string, std::string> duplicates(Map &map, Eligible eligible) {
+    std::map<std::string, std::string> keptByBytes, alias;
+    std::vector<std::string> keys;
+    for (const auto &[key, value] : map)
+      keys.push_back(key);
+    std::sort(keys.begin(), keys.end());
+    for (const std::string &key : keys) {
+      if (!eligible(key))
+        continue;
+      std::string bytes;
+      {
+        pb::io::StringOutputStream stream(&bytes);
+        pb::io::CodedOutputStream coded(&stream);
+        coded.SetSerializationDeterministic(true);
+        map.at(key).SerializeToCodedStream(&coded);
+      }
+      auto [it, fresh] = keptByBytes.emplace(std::move(bytes), key);
+      if (!fresh)
+        alias[key] = it->second;
+    }
+    for (const auto &[removed, kept] : alias)
+      map.erase(removed);
+    return alias;
   }
 
   const ir::Module &m_;

@@ -14,6 +14,8 @@ struct KfpOptions {
   // The image that runs standard-library built-in ops (the mlpc runtime).
   std::string runtimeImage = "ghcr.io/mlpc/runtime:0.1.0";
   std::string sdkVersion = "mlpc-0.1.0";
+  // Components and executors that are identical share one key (the SDK writes one per task).
+  bool shareExecutors = false;
 };
 
 struct KfpResult {

@@ -1,2 +1,0 @@
-def add(a: float, b: float) -> float:
-    return a + b
