@@ -561,15 +561,6 @@ private:
         container->add_command(placeholder(a, *comp));
       for (const ir::CommandArg &a : ci.args())
         container->add_args(placeholder(a, *comp));
-      std::map<std::string, std::string> env(task.options().env().begin(),
-                                             task.options().env().end());
-      for (const auto &[k, v] : ci.env())
-        env.emplace(k, placeholder(v, *comp));
-      for (const auto &[k, v] : env) {
-        auto *e = container->add_env();
-        e->set_name(k);
-        e->set_value(v);
-      }
       break;
     }
     case ir::Component::kPython:
@@ -587,6 +578,17 @@ private:
     default:
       unsupported(task.location(), fmt::format("the implementation of `{}`", comp->name()));
       return "";
+    }
+    // The task's variables override the component's; the list is sorted by name.
+    std::map<std::string, std::string> env(task.options().env().begin(),
+                                           task.options().env().end());
+    if (comp->has_container())
+      for (const auto &[k, v] : comp->container().env())
+        env.emplace(k, placeholder(v, *comp));
+    for (const auto &[k, v] : env) {
+      auto *e = container->add_env();
+      e->set_name(k);
+      e->set_value(v);
     }
     resources(task.options().resources(), container);
     return compKey;
@@ -806,7 +808,15 @@ private:
     }
     if (!group)
       return {};
+    // One output per one-of, however many tasks read it (as in the SDK).
+    std::string alternatives;
+    for (const ir::TaskOutput &alt : oneof.alternatives())
+      alternatives += alt.task() + "." + alt.output() + ";";
+    auto [known, fresh] = oneofOutputs_.try_emplace({group, alternatives});
+    if (!fresh)
+      return {Source::Kind::TaskOutput, known->second, groupKey_[group], ""};
     std::string name = fmt::format("pipelinechannel--{}-oneof-{}", groupKey_[group], ++oneofs_);
+    known->second = name;
     mp::ComponentSpec *c = group->comp;
     if (artifact)
       *(*c->mutable_output_definitions()->mutable_artifacts())[name].mutable_artifact_type() =
@@ -852,8 +862,49 @@ private:
     return g;
   }
 
-  // CEL over the condition DAG's inputs, as KFP evaluates trigger conditions.
+  // CEL over the condition DAG's inputs, as KFP evaluates trigger conditions,
+  // written as the SDK writes it: `a == 'b'`, parentheses only where
+  // precedence needs them, ints read with int() and widened with double().
   std::string cel(const ir::Expr &e, DagScope &s, const ir::SourceLocation &loc) {
+    return celAt(e, s, loc, 0);
+  }
+
+  static int celPrecedence(const ir::Expr &e) {
+    if (e.has_unary())
+      return 6;
+    if (!e.has_binary())
+      return 7;
+    switch (e.binary().op()) {
+    case ir::BinaryExpr::OR:
+      return 1;
+    case ir::BinaryExpr::AND:
+      return 2;
+    case ir::BinaryExpr::ADD:
+    case ir::BinaryExpr::SUB:
+      return 4;
+    case ir::BinaryExpr::MUL:
+    case ir::BinaryExpr::DIV:
+    case ir::BinaryExpr::MOD:
+      return 5;
+    default:
+      return 3; // comparisons
+    }
+  }
+
+  static bool isInt(const ir::Expr &e) {
+    return e.type().has_scalar() && e.type().scalar() == ir::INT;
+  }
+  static bool isFloat(const ir::Expr &e) {
+    return e.type().has_scalar() && e.type().scalar() == ir::FLOAT;
+  }
+
+  // `e` printed where an operator of precedence `outer` binds it.
+  std::string celAt(const ir::Expr &e, DagScope &s, const ir::SourceLocation &loc, int outer) {
+    std::string text = celText(e, s, loc);
+    return celPrecedence(e) < outer ? "(" + text + ")" : text;
+  }
+
+  std::string celText(const ir::Expr &e, DagScope &s, const ir::SourceLocation &loc) {
     switch (e.kind_case()) {
     case ir::Expr::kConstant: {
       const ir::Value &v = e.constant();
@@ -861,11 +912,21 @@ private:
       case ir::Value::kIntValue:
         return std::to_string(v.int_value());
       case ir::Value::kFloatValue:
-        return fmt::format("{}", v.float_value());
+        return pythonFloat(v.float_value());
       case ir::Value::kBoolValue:
         return v.bool_value() ? "true" : "false";
-      case ir::Value::kStringValue:
-        return jsonText(v.string_value()); // a quoted CEL string
+      case ir::Value::kStringValue: {
+        std::string quoted = "'"; // a single-quoted CEL string
+        for (char c : v.string_value()) {
+          if (c == '\\' || c == '\'')
+            quoted += '\\';
+          if (c == '\n')
+            quoted += "\\n";
+          else
+            quoted += c;
+        }
+        return quoted + "'";
+      }
       default:
         break;
       }
@@ -877,11 +938,11 @@ private:
         break;
       std::string value = fmt::format("inputs.parameter_values['{}']", src.name);
       // Parameter values are JSON numbers (doubles): compare ints as ints.
-      return e.type().has_scalar() && e.type().scalar() == ir::INT ? "int(" + value + ")" : value;
+      return isInt(e) ? "int(" + value + ")" : value;
     }
     case ir::Expr::kUnary:
-      return (e.unary().op() == ir::UnaryExpr::NOT ? "!(" : "-(") +
-             cel(e.unary().operand(), s, loc) + ")";
+      return (e.unary().op() == ir::UnaryExpr::NOT ? "!" : "-") +
+             celAt(e.unary().operand(), s, loc, 7);
     case ir::Expr::kBinary: {
       static const std::map<int, const char *> ops = {
           {ir::BinaryExpr::ADD, "+"}, {ir::BinaryExpr::SUB, "-"}, {ir::BinaryExpr::MUL, "*"},
@@ -889,14 +950,43 @@ private:
           {ir::BinaryExpr::LE, "<="}, {ir::BinaryExpr::GT, ">"},  {ir::BinaryExpr::GE, ">="},
           {ir::BinaryExpr::EQ, "=="}, {ir::BinaryExpr::NE, "!="}, {ir::BinaryExpr::AND, "&&"},
           {ir::BinaryExpr::OR, "||"}};
-      return fmt::format("({} {} {})", cel(e.binary().lhs(), s, loc), ops.at(e.binary().op()),
-                         cel(e.binary().rhs(), s, loc));
+      const ir::Expr &lhs = e.binary().lhs(), &rhs = e.binary().rhs();
+      int prec = celPrecedence(e);
+      std::string l = celAt(lhs, s, loc, prec), r = celAt(rhs, s, loc, prec + 1);
+      // CEL has no implicit int-to-double conversion; the SDK widens the int side.
+      if (isInt(lhs) && isFloat(rhs))
+        l = "double(" + l + ")";
+      if (isFloat(lhs) && isInt(rhs))
+        r = "double(" + r + ")";
+      return fmt::format("{} {} {}", l, ops.at(e.binary().op()), r);
     }
     default:
       break;
     }
     unsupported(loc, "this condition expression");
     return "false";
+  }
+
+  // A float as Python's str() writes it (`1.0`, `0.5`, `1e-05`).
+  static std::string pythonFloat(double d) {
+    if (std::isnan(d))
+      return "nan";
+    if (std::isinf(d))
+      return d > 0 ? "inf" : "-inf";
+    std::string text = fmt::format("{}", d);
+    if (text.find_first_of(".e") == std::string::npos)
+      text += ".0";
+    // Python writes exponents with at least two digits and a sign: 1e-05, 1e+16.
+    if (size_t e = text.find('e'); e != std::string::npos) {
+      std::string mantissa = text.substr(0, e), exponent = text.substr(e + 1);
+      char sign = exponent[0] == '-' ? '-' : '+';
+      if (exponent[0] == '-' || exponent[0] == '+')
+        exponent = exponent.substr(1);
+      if (exponent.size() < 2)
+        exponent = "0" + exponent;
+      text = mantissa + "e" + sign + exponent;
+    }
+    return text;
   }
 
   void lowerDag(const ir::Dag &dag, DagScope &s) {
@@ -976,6 +1066,10 @@ private:
   }
 
   void lowerExitHandler(const ir::ExitHandler &eh, DagScope &s) {
+    // In the SDK the exit task exists before the tasks it guards, so it takes its key first.
+    for (const ir::Node &node : eh.exit().nodes())
+      if (node.has_task())
+        keyOf_[node.task().name()] = taskKey(shortName(node.task().component()));
     DagScope &g = newGroup(s, "exit-handler");
     lowerDag(eh.body(), g);
     // The exit tasks run in the parent DAG after the guarded DAG, whatever happened.
@@ -1028,10 +1122,16 @@ private:
     return compKey;
   }
 
+  // `std.io.read_csv` -> `read_csv`: task keys use the component's own name.
+  static std::string shortName(const std::string &qualified) {
+    return qualified.substr(qualified.rfind('.') + 1);
+  }
+
   mp::PipelineTaskSpec *lowerTask(const ir::Task &task, DagScope &s) {
     // Task keys follow the SDK: the component's name, made unique with -2, -3, ...
-    std::string component = task.component().substr(task.component().rfind('.') + 1);
-    std::string key = taskKey(component);
+    auto reserved = keyOf_.find(task.name());
+    std::string key =
+        reserved != keyOf_.end() ? reserved->second : taskKey(shortName(task.component()));
     keyOf_[task.name()] = key;
     scopeOfTask_[task.name()] = &s;
     const ir::Interface *iface = nullptr;
@@ -1355,6 +1455,7 @@ private:
   std::string exitHandler_; // set while lowering a `finally` block's tasks
   int groups_ = 0;
   int oneofs_ = 0;
+  std::map<std::pair<const DagScope *, std::string>, std::string> oneofOutputs_; // -> output
   std::map<std::string, pb::Struct> executorPlatform_; // exec key -> KubernetesExecutorConfig
   std::map<std::string, std::string> nestedKeys_;      // nested pipeline -> its component key
   std::map<std::pair<std::string, std::string>, std::string> outputKeys_; // renamed outputs
