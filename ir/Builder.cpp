@@ -431,6 +431,12 @@ private:
     }
     case ast::ExprKind::Call: {
       auto &call = llvm::cast<ast::CallExpr>(e);
+      if (llvm::cast<ast::NameRef>(*call.callee).name == "concat") {
+        arg.mutable_concat()->set_explicit_placeholder(true);
+        for (const ast::Arg &a : call.args)
+          *arg.mutable_concat()->add_parts() = commandArg(*a.value);
+        break;
+      }
       IfPresentArg *ip = arg.mutable_if_present();
       for (const ast::Arg &a : call.args) {
         if (!a.name) {
@@ -745,6 +751,9 @@ private:
       break;
     case sema::SymbolKind::Status:
       ref->set_final_status(true);
+      break;
+    case sema::SymbolKind::RunInfo:
+      ref->set_run_info(true);
       break;
     case sema::SymbolKind::Value: {
       Type t = out.type();

@@ -86,6 +86,14 @@ private:
       if (!inExit)
         error(fmt::format("{} reads the final status outside an exit handler", where));
       break;
+    case Reference::kRunInfo: {
+      static const std::set<std::string> fields = {
+          "job_name", "job_id", "job_resource_name", "task_name",
+          "task_id",  "root",   "create_time",       "schedule_time"};
+      if (r.field_path_size() != 1 || !fields.count(r.field_path(0)))
+        error(fmt::format("{} reads run information without one known field", where));
+      break;
+    }
     default:
       error(fmt::format("{} has an empty reference", where));
     }

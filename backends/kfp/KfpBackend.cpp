@@ -342,11 +342,30 @@ private:
     case ir::CommandArg::kOutputUri:
       return fmt::format("{{{{$.outputs.artifacts['{}'].uri}}}}", a.output_uri());
     case ir::CommandArg::kConcat:
+      if (!a.concat().explicit_placeholder() && inlinable(a.concat()))
+        return inlineConcat(a.concat(), comp);
+      return structuredPlaceholder(a, comp);
     case ir::CommandArg::kIfPresent:
       return structuredPlaceholder(a, comp);
     default:
       return "";
     }
+  }
+
+  // An interpolated string is one string with its placeholders inline (KFP
+  // substitutes placeholders anywhere in an argument), as the SDK writes an
+  // f-string; one holding a structured placeholder stays a Concat.
+  static bool inlinable(const ir::ConcatArg &c) {
+    for (const ir::CommandArg &p : c.parts())
+      if (p.has_concat() || p.has_if_present())
+        return false;
+    return true;
+  }
+  std::string inlineConcat(const ir::ConcatArg &c, const ir::Component &comp) {
+    std::string out;
+    for (const ir::CommandArg &p : c.parts())
+      out += placeholder(p, comp);
+    return out;
   }
 
   // Concat and IfPresent placeholders are JSON text, written as the SDK's
@@ -376,6 +395,40 @@ private:
     for (size_t i = 0; i < items.size(); ++i)
       out += (i ? sep : "") + items[i];
     return out;
+  }
+
+  // A value as Python's json.dumps writes it (map keys sorted: the IR keeps no order).
+  static std::string pythonJson(const ir::Value &v) {
+    switch (v.kind_case()) {
+    case ir::Value::kIntValue:
+      return std::to_string(v.int_value());
+    case ir::Value::kFloatValue:
+      return std::isfinite(v.float_value()) ? pythonFloat(v.float_value())
+                                            : (std::isnan(v.float_value()) ? "NaN"
+                                               : v.float_value() > 0       ? "Infinity"
+                                                                           : "-Infinity");
+    case ir::Value::kBoolValue:
+      return v.bool_value() ? "true" : "false";
+    case ir::Value::kStringValue:
+      return pythonJsonString(v.string_value());
+    case ir::Value::kListValue: {
+      std::vector<std::string> items;
+      for (const ir::Value &e : v.list_value().values())
+        items.push_back(pythonJson(e));
+      return "[" + join(items, ", ") + "]";
+    }
+    case ir::Value::kMapValue: {
+      std::map<std::string, const ir::Value *> sorted;
+      for (const auto &[k, e] : v.map_value().fields())
+        sorted[k] = &e;
+      std::vector<std::string> items;
+      for (const auto &[k, e] : sorted)
+        items.push_back(pythonJsonString(k) + ": " + pythonJson(*e));
+      return "{" + join(items, ", ") + "}";
+    }
+    default:
+      return "null";
+    }
   }
 
   // A JSON string as Python's json.dumps writes it (ensure_ascii: code points
@@ -536,7 +589,7 @@ private:
   }
 
   // One component and executor per task, named after the task (the SDK's scheme).
-  std::string componentFor(const ir::Task &task, const std::string &key) {
+  std::string componentFor(const ir::Task &task) {
     const ir::Component *comp = nullptr;
     if (auto it = m_.components().find(task.component()); it != m_.components().end())
       comp = &it->second;
@@ -544,7 +597,11 @@ private:
       unsupported(task.location(), "calling a pipeline from a pipeline");
       return "";
     }
-    std::string compKey = "comp-" + key, execKey = "exec-" + key;
+    auto reserved = reservedComponentKey_.find(task.name());
+    std::string compKey = reserved != reservedComponentKey_.end()
+                              ? reserved->second
+                              : componentKey(shortName(task.component()));
+    std::string execKey = "exec-" + compKey.substr(5);
     mp::ComponentSpec &c = (*spec_.mutable_components())[compKey];
     c.set_executor_label(execKey);
     if (comp->has_importer()) {
@@ -594,10 +651,16 @@ private:
     return compKey;
   }
 
-  std::string taskKey(const std::string &name) {
+  // Task keys are unique in one pipeline (a nested pipeline starts afresh);
+  // component keys in the whole file. Both are sanitised names with -2, -3, ...
+  std::string taskKey(const std::string &name) { return uniqueKey(name, taskKeys_); }
+  std::string componentKey(const std::string &name) {
+    return "comp-" + uniqueKey(name, componentKeys_);
+  }
+  static std::string uniqueKey(const std::string &name, std::set<std::string> &taken) {
     std::string base = sanitizeName(name);
     std::string key = base;
-    for (int i = 2; !taskKeys_.insert(key).second; ++i)
+    for (int i = 2; !taken.insert(key).second; ++i)
       key = fmt::format("{}-{}", base, i);
     return key;
   }
@@ -851,13 +914,14 @@ private:
   // A group's DAG component and its task in the parent DAG.
   DagScope &newGroup(DagScope &parent, const std::string &kind) {
     std::string key = taskKey(fmt::format("{}-{}", kind, ++groups_));
+    std::string compKey = componentKey(key);
     DagScope &g = scopes_.emplace_back();
     g.parent = &parent;
-    g.comp = &(*spec_.mutable_components())["comp-" + key];
+    g.comp = &(*spec_.mutable_components())[compKey];
     g.comp->mutable_dag();
     g.groupTask = &(*parent.comp->mutable_dag()->mutable_tasks())[key];
     g.groupTask->mutable_task_info()->set_name(key);
-    g.groupTask->mutable_component_ref()->set_name("comp-" + key);
+    g.groupTask->mutable_component_ref()->set_name(compKey);
     groupKey_[&g] = key;
     return g;
   }
@@ -1036,17 +1100,18 @@ private:
 
   void lowerLoop(const ir::Loop &l, DagScope &s) {
     ir::SourceLocation loc;
+    const ir::Expr &items = l.items();
+    ir::Value constant;
+    bool raw = constantOf(items, &constant);
+    // The SDK numbers a constant list's item before the loop's group.
+    int itemId = raw ? ++groups_ : 0;
     DagScope &g = newGroup(s, "for-loop");
     g.isLoop = true;
     auto *it = g.groupTask->mutable_parameter_iterator();
     std::string item;
-    const ir::Expr &items = l.items();
-    ir::Value constant;
-    if (constantOf(items, &constant)) {
-      std::string raw;
-      (void)pb::util::MessageToJsonString(toValue(constant), &raw);
-      it->mutable_items()->set_raw(raw);
-      item = fmt::format("pipelinechannel--loop-item-param-{}", groups_);
+    if (raw) {
+      it->mutable_items()->set_raw(pythonJson(constant));
+      item = fmt::format("pipelinechannel--loop-item-param-{}", itemId);
     } else if (items.has_ref()) {
       Source src = resolve(g, items.ref(), items.type(), false, loc);
       it->mutable_items()->set_input_parameter(src.name);
@@ -1068,8 +1133,11 @@ private:
   void lowerExitHandler(const ir::ExitHandler &eh, DagScope &s) {
     // In the SDK the exit task exists before the tasks it guards, so it takes its key first.
     for (const ir::Node &node : eh.exit().nodes())
-      if (node.has_task())
+      if (node.has_task()) {
         keyOf_[node.task().name()] = taskKey(shortName(node.task().component()));
+        reservedComponentKey_[node.task().name()] =
+            componentKey(shortName(node.task().component()));
+      }
     DagScope &g = newGroup(s, "exit-handler");
     lowerDag(eh.body(), g);
     // The exit tasks run in the parent DAG after the guarded DAG, whatever happened.
@@ -1092,7 +1160,7 @@ private:
   // A pipeline called from a pipeline: a DAG component of its own (once per
   // pipeline), whose inputs are the pipeline's parameters. Task and loop
   // names are per pipeline in the IR, so their tables are saved around it.
-  std::string nestedPipeline(const ir::Pipeline &p, const std::string &taskKey) {
+  std::string nestedPipeline(const ir::Pipeline &p) {
     if (auto it = nestedKeys_.find(p.name()); it != nestedKeys_.end())
       return it->second;
     if (p.dataflow_job()) {
@@ -1101,24 +1169,26 @@ private:
                                             p.name()));
       return "";
     }
-    std::string compKey = "comp-" + taskKey; // named after its first task, as the SDK does
+    std::string compKey = componentKey(shortName(p.name()));
     nestedKeys_[p.name()] = compKey;
     DagScope &inner = scopes_.emplace_back();
     inner.comp = &(*spec_.mutable_components())[compKey];
     interface(p.interface(), inner.comp);
     inner.comp->mutable_dag();
-    auto savedKeys = std::move(keyOf_);
-    auto savedScopes = std::move(scopeOfTask_);
-    auto savedLoops = std::move(loopItems_);
-    keyOf_.clear();
-    scopeOfTask_.clear();
-    loopItems_.clear();
+    // The nested pipeline names its tasks and groups afresh, as the SDK does.
+    auto savedKeys = std::exchange(keyOf_, {});
+    auto savedScopes = std::exchange(scopeOfTask_, {});
+    auto savedLoops = std::exchange(loopItems_, {});
+    auto savedTaskKeys = std::exchange(taskKeys_, {});
+    int savedGroups = std::exchange(groups_, 0);
     lowerDag(p.body(), inner);
     for (const ir::PipelineOutput &out : p.outputs())
       pipelineOutput(out, inner);
     keyOf_ = std::move(savedKeys);
     scopeOfTask_ = std::move(savedScopes);
     loopItems_ = std::move(savedLoops);
+    taskKeys_ = std::move(savedTaskKeys);
+    groups_ = savedGroups;
     return compKey;
   }
 
@@ -1137,10 +1207,10 @@ private:
     const ir::Interface *iface = nullptr;
     std::string comp;
     if (auto nested = m_.pipelines().find(task.component()); nested != m_.pipelines().end()) {
-      comp = nestedPipeline(nested->second, key);
+      comp = nestedPipeline(nested->second);
       iface = &nested->second.interface();
     } else {
-      comp = componentFor(task, key);
+      comp = componentFor(task);
       if (!comp.empty())
         iface = &m_.components().at(task.component()).interface();
     }
@@ -1195,6 +1265,11 @@ private:
         *(*t.mutable_inputs()->mutable_parameters())[name]
              .mutable_runtime_value()
              ->mutable_constant() = toValue(constant);
+      } else if (std::string run = runPlaceholder(e); !run.empty()) {
+        (*t.mutable_inputs()->mutable_parameters())[name]
+            .mutable_runtime_value()
+            ->mutable_constant()
+            ->set_string_value(run);
       } else if (e.has_ref()) {
         setInput(t, name, resolve(s, e.ref(), e.type(), param->is_artifact(), task.location()),
                  param->is_artifact());
@@ -1208,6 +1283,25 @@ private:
     }
     finishTask(task, t);
     return &t;
+  }
+
+  // `run.job_name` and its kin: KFP's run-time placeholders, which the backend
+  // substitutes in the constant (as dsl.PIPELINE_JOB_NAME_PLACEHOLDER and the
+  // rest). "" for any other expression.
+  static std::string runPlaceholder(const ir::Expr &e) {
+    if (!e.has_ref() || !e.ref().has_run_info() || e.ref().field_path_size() != 1)
+      return "";
+    static const std::map<std::string, std::string> placeholders = {
+        {"job_name", "{{$.pipeline_job_name}}"},
+        {"job_id", "{{$.pipeline_job_uuid}}"},
+        {"job_resource_name", "{{$.pipeline_job_resource_name}}"},
+        {"task_name", "{{$.pipeline_task_name}}"},
+        {"task_id", "{{$.pipeline_task_uuid}}"},
+        {"root", "{{$.pipeline_root}}"},
+        {"create_time", "{{$.pipeline_job_create_time_utc}}"},
+        {"schedule_time", "{{$.pipeline_job_schedule_time_utc}}"}};
+    auto it = placeholders.find(e.ref().field_path(0));
+    return it == placeholders.end() ? "" : it->second;
   }
 
   // Ordering, caching, retry and trigger options of a task.
@@ -1328,6 +1422,10 @@ private:
         }
         continue;
       }
+      if (std::string run = runPlaceholder(part); !run.empty()) {
+        text += run;
+        continue;
+      }
       if (!part.has_ref()) {
         unsupported(loc, fmt::format("an expression inside the string given to `{}`", name));
         return;
@@ -1445,9 +1543,11 @@ private:
   mp::PipelineSpec spec_;
   mp::PipelineDeploymentConfig deployment_;
   std::vector<std::string> errors_;
-  std::set<std::string> taskKeys_;
-  std::map<std::string, std::string> keyOf_;      // IR task name -> KFP task key
-  std::map<std::string, DagScope *> scopeOfTask_; // IR task name -> its DAG
+  std::set<std::string> taskKeys_;                          // in the pipeline being lowered
+  std::set<std::string> componentKeys_;                     // in the file, without `comp-`
+  std::map<std::string, std::string> reservedComponentKey_; // exit task -> its component key
+  std::map<std::string, std::string> keyOf_;                // IR task name -> KFP task key
+  std::map<std::string, DagScope *> scopeOfTask_;           // IR task name -> its DAG
   std::map<std::string, std::pair<DagScope *, std::string>> loopItems_; // loop id -> item input
   std::map<const DagScope *, std::string> groupKey_;
   std::map<mp::PipelineTaskSpec *, std::set<std::string>> deps_;

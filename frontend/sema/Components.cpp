@@ -413,7 +413,7 @@ void Checker::checkContainer(CallableInfo &c, const ast::Property &block, Scope 
 
 // A command-line element: a constant, a parameter, an artifact's `.path` or
 // `.uri`, an output parameter's `.path`, an interpolated string of those, or
-// `if_present(input, then: [...], else: [...])`.
+// `if_present(input, then: [...], else: [...])` or `concat(part, ...)`.
 void Checker::checkPlaceholder(const ast::Expr &expr, Scope &scope) {
   auto bad = [&](SourceRange range, const std::string &message,
                  const std::string &label) -> diag::DiagnosticBuilder {
@@ -483,8 +483,22 @@ void Checker::checkPlaceholder(const ast::Expr &expr, Scope &scope) {
   case ast::ExprKind::Call: {
     auto &call = llvm::cast<ast::CallExpr>(expr);
     auto *callee = llvm::dyn_cast<ast::NameRef>(call.callee.get());
+    if (callee && callee->name == "concat") {
+      // `concat(a, b, ...)`: one argument made of its parts (KFP's Concat placeholder).
+      for (const ast::Arg &a : call.args) {
+        if (a.name)
+          bad(a.range, "`concat` takes its parts without names", "");
+        else if (llvm::isa<ast::CallExpr>(*a.value))
+          bad(a.value->range, "a part of `concat` cannot be a call", "");
+        else
+          checkPlaceholder(*a.value, scope);
+      }
+      const_cast<ast::Expr &>(expr).type = p_.types.stringType();
+      return;
+    }
     if (!callee || callee->name != "if_present") {
-      bad(expr.range, "only `if_present(...)` may be called in a command line", "")
+      bad(expr.range, "only `if_present(...)` and `concat(...)` may be called in a command line",
+          "")
           .help("compute values in a pipeline and pass them as parameters");
       return;
     }

@@ -40,6 +40,8 @@ const char *symbolKindName(const Symbol &s) {
     return "loop variable";
   case SymbolKind::Status:
     return "status";
+  case SymbolKind::RunInfo:
+    return "run information";
   }
   return "name";
 }
@@ -724,8 +726,10 @@ void Checker::resolveSignatures(ModuleInfo &module) {
       for (const ast::Field &f : fields) {
         if (!seen.insert(f.name.text).second) {
           diags_.report(DiagKind::DuplicateDefinition, f.name.range, {f.name.text})
-              .label(f.name.range, outputs ? "output has the name of another input or output"
-                                           : "parameter defined again here");
+              .label(f.name.range,
+                     outputs ? (c.isPipeline ? "output has the name of another output"
+                                             : "output has the name of another input or output")
+                             : "parameter defined again here");
           continue;
         }
         ParamInfo pi;
@@ -737,6 +741,10 @@ void Checker::resolveSignatures(ModuleInfo &module) {
       }
     };
     addParams(decl->params, c.params, false);
+    // A pipeline's outputs are named only in its `return`, so they may reuse
+    // an input's name (as KFP allows); a component's are also placeholders.
+    if (c.isPipeline)
+      seen.clear();
     addParams(decl->outputs, c.outputs, true);
     auto resolveList = [&](const std::vector<ast::Field> &fields, std::vector<ParamInfo> &out,
                            bool outputs) {

@@ -60,6 +60,15 @@ void Checker::checkPipeline(CallableInfo &c) {
     s->callable = &c;
     top.bind(s);
   }
+  // `run.job_name`, `run.task_id`, ...: known when the run starts. A parameter
+  // or binding named `run` takes the name instead.
+  if (!top.findLocal("run")) {
+    Symbol *run = p_.newSymbol(SymbolKind::RunInfo, "run", decl->name.range);
+    run->type = p_.types.runInfo();
+    run->isImplicit = true;
+    run->used = true;
+    top.bind(run);
+  }
   for (const ast::StmtPtr &stmt : decl->body.stmts)
     if (auto *b = llvm::dyn_cast<ast::BindStmt>(stmt.get()))
       top.later.emplace(b->name.text, b->name.range);
@@ -779,6 +788,7 @@ const Type *Checker::valueTypeOf(const Symbol &sym, SourceRange at) {
   case SymbolKind::Param:
   case SymbolKind::LoopVar:
   case SymbolKind::Status:
+  case SymbolKind::RunInfo:
   case SymbolKind::Value:
   case SymbolKind::Output:
     return sym.type ? sym.type : p_.types.error();

@@ -30,6 +30,7 @@ enum class SymbolKind {
   Value,     // `name = expr` that is not a call
   LoopVar,   // `for x in ...`
   Status,    // `finally (status)`
+  RunInfo,   // `run`: the pipeline run's own identity (job name, task id, ...)
 };
 
 // How a binding made inside control flow is seen outside it.

@@ -114,6 +114,14 @@ TypeContext::TypeContext() {
                             {"error_message", &string_}})
     status->fields.push_back({name, type, false, "", {}});
   statusType_ = record(status);
+
+  // `run` in a pipeline body; every engine fills these when the task starts.
+  RecordInfo *run = newRecord();
+  run->name = "RunInfo";
+  for (const char *name : {"job_name", "job_id", "job_resource_name", "task_name", "task_id",
+                           "root", "create_time", "schedule_time"})
+    run->fields.push_back({name, &string_, false, "", {}});
+  runInfoType_ = record(run);
 }
 
 const Type *TypeContext::primitive(TypeKind kind) const {

@@ -144,6 +144,8 @@ public:
   const Schema *anySchema() const { return &anySchema_; }
   // The record type of a `finally (status)` variable (KFP's PipelineTaskFinalStatus).
   const Type *taskFinalStatus() const { return statusType_; }
+  // The record type of `run` in a pipeline body: the run's job and task identity.
+  const Type *runInfo() const { return runInfoType_; }
 
 private:
   Type error_{TypeKind::Error}, int_{TypeKind::Int}, float_{TypeKind::Float},
@@ -157,6 +159,7 @@ private:
   std::map<std::string, const ArtifactTypeInfo *> builtinByName_;
   std::map<std::tuple<int, const void *, const void *>, const Type *> interned_;
   const Type *statusType_ = nullptr;
+  const Type *runInfoType_ = nullptr;
 
   const Type *intern(TypeKind kind, const Type *elem, const void *other, Type proto);
 };

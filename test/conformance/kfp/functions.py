@@ -87,10 +87,6 @@ def double(num: int) -> int:
     return 2 * num
 
 
-def sum_numbers(nums: List[int]) -> int:
-    return sum(nums)
-
-
 def print_env_op():
     import os
     print(os.environ.get("ENV1"), os.environ.get("ENV2"))
