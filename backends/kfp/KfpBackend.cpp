@@ -1192,8 +1192,13 @@ private:
     return compKey;
   }
 
-  // `std.io.read_csv` -> `read_csv`: task keys use the component's own name.
-  static std::string shortName(const std::string &qualified) {
+  // The name task and component keys start from: the component's own name
+  // (`std.io.read_csv` -> `read_csv`), or `importer` for every importer, as
+  // the SDK names them.
+  std::string shortName(const std::string &qualified) const {
+    if (auto it = m_.components().find(qualified);
+        it != m_.components().end() && it->second.has_importer())
+      return "importer";
     return qualified.substr(qualified.rfind('.') + 1);
   }
 
@@ -1273,6 +1278,8 @@ private:
       } else if (e.has_ref()) {
         setInput(t, name, resolve(s, e.ref(), e.type(), param->is_artifact(), task.location()),
                  param->is_artifact());
+      } else if (ir::Reference keyed; keyedReference(e, &keyed)) {
+        setInput(t, name, resolve(s, keyed, e.type(), false, task.location()), false);
       } else if (e.has_concat() && !param->is_artifact()) {
         interpolate(t, name, e.concat(), s, task.location());
       } else {
@@ -1283,6 +1290,17 @@ private:
     }
     finishTask(task, t);
     return &t;
+  }
+
+  // `item["key"]` with a constant key reads like `item.key`: a field selected with CEL.
+  static bool keyedReference(const ir::Expr &e, ir::Reference *out) {
+    ir::Value key;
+    if (!e.has_index() || !e.index().base().has_ref() || !constantOf(e.index().index(), &key) ||
+        !key.has_string_value())
+      return false;
+    *out = e.index().base().ref();
+    out->add_field_path(key.string_value());
+    return true;
   }
 
   // `run.job_name` and its kin: KFP's run-time placeholders, which the backend

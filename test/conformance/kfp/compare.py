@@ -6,7 +6,8 @@
 Normalises only what cannot match by construction (the README of the
 conformance data lists them): sdkVersion, the `kfp==` pin in the
 lightweight-component prelude, and the embedded Python source (the SDK
-embeds the function, mlpc the whole file). Everything else must be equal.
+embeds the function, mlpc the whole file). Everything else must be equal,
+including the PlatformSpec (the second document), reported under /platform.
 """
 import re
 import sys
@@ -42,10 +43,22 @@ def diff(a, b, path="", out=None):
     return out
 
 
+def load(path):
+    """The PipelineSpec, normalised, and the PlatformSpec (or None)."""
+    with open(path) as f:
+        docs = list(yaml.safe_load_all(f))
+    return normalise(docs[0]), docs[1] if len(docs) > 1 else None
+
+
+def compare(ours_path, golden_path):
+    """Differences between two files, PipelineSpec then PlatformSpec (`/platform/...`)."""
+    ours, ours_platform = load(ours_path)
+    golden, golden_platform = load(golden_path)
+    return diff(ours, golden) + diff(ours_platform, golden_platform, "/platform")
+
+
 def main() -> int:
-    ours = normalise(next(yaml.safe_load_all(open(sys.argv[1]))))
-    golden = normalise(next(yaml.safe_load_all(open(sys.argv[2]))))
-    problems = diff(ours, golden)
+    problems = compare(sys.argv[1], sys.argv[2])
     for p in problems:
         print(p)
     print("identical after normalisation" if not problems else f"{len(problems)} differences")

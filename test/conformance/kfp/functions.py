@@ -102,9 +102,32 @@ def generate_secret_name(some_output):
         f.write("secret")
 
 
-def train(dataset):
-    return "123", "model"
-
-
 def pass_through_op(value: str) -> str:
     return value
+
+
+def preprocess(message, input_dict_parameter, input_list_parameter, output_dataset_one,
+               output_dataset_two_path, output_parameter_path, output_bool_parameter_path,
+               output_dict_parameter_path, output_list_parameter_path):
+    pass
+
+
+def train(dataset_one_path, dataset_two, message, model, input_bool, input_dict,
+                input_list, num_steps=100):
+    pass
+
+
+def list_dict_maker_0():
+    return [{"a": 1, "b": 2}]
+
+
+def list_dict_maker_1():
+    return [{"a": 1, "b": 2}]
+
+
+def list_dict_maker_2():
+    return [{"a": 1, "b": 2}]
+
+
+def list_dict_maker_3():
+    return [{"a": 1, "b": 2}]
