@@ -293,7 +293,7 @@ private:
         auto &a = (*c->mutable_input_definitions()->mutable_artifacts())[in.name()];
         *a.mutable_artifact_type() = artifactType(in.type());
         a.set_is_optional(in.optional());
-        a.set_description(in.description());
+        a.set_description(unwrap(in.description()));
         continue;
       }
       auto &pspec = (*c->mutable_input_definitions()->mutable_parameters())[in.name()];
@@ -302,19 +302,37 @@ private:
         *pspec.mutable_default_value() = toValue(in.default_value());
       // KFP fills a final-status input itself; the SDK marks it optional.
       pspec.set_is_optional(in.optional() || in.type().status());
-      pspec.set_description(in.description());
+      pspec.set_description(unwrap(in.description()));
     }
     for (const ir::Parameter &out : iface.outputs()) {
       if (out.is_artifact()) {
         auto &a = (*c->mutable_output_definitions()->mutable_artifacts())[out.name()];
         *a.mutable_artifact_type() = artifactType(out.type());
-        a.set_description(out.description());
+        a.set_description(unwrap(out.description()));
       } else {
         auto &pspec = (*c->mutable_output_definitions()->mutable_parameters())[out.name()];
         pspec.set_parameter_type(parameterType(out.type()));
-        pspec.set_description(out.description());
+        pspec.set_description(unwrap(out.description()));
       }
     }
+  }
+
+  // A doc comment's lines joined into paragraphs: one line break is a space,
+  // a blank line stays (the SDK's descriptions are docstring paragraphs).
+  static std::string unwrap(const std::string &doc) {
+    std::string out;
+    for (size_t i = 0; i < doc.size(); ++i) {
+      if (doc[i] != '\n') {
+        out += doc[i];
+        continue;
+      }
+      size_t run = i;
+      while (run < doc.size() && doc[run] == '\n')
+        ++run;
+      out += run - i > 1 ? "\n\n" : " ";
+      i = run - 1;
+    }
+    return out;
   }
 
   // ---- Container command lines ----
