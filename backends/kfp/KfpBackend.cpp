@@ -168,6 +168,10 @@ public:
       error(p.location(), fmt::format("pipeline name `{}` does not make a valid KFP name (`{}`)",
                                       p.name(), name));
     spec_.mutable_pipeline_info()->set_name(name);
+    // KFP reads `comp-<pipeline name>` as the pipeline's own component when it
+    // loads the file (a component compiled alone), so no other component takes that key.
+    if (p.wraps_component().empty())
+      componentKeys_.insert(name);
     // The SDK keeps a lone component's description for the header only.
     if (!p.description().empty() && p.wraps_component().empty())
       spec_.mutable_pipeline_info()->set_description(p.description());
