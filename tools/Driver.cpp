@@ -253,6 +253,25 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
     return kExitUsage;
   }
   Compilation c = compile(file, options, true, std::cout);
+  std::string yaml; // --target=kfp's output
+  if (c.ok && c.module && target == "kfp") {
+    kfp::KfpOptions ko;
+    if (!options.runtimeImage.empty())
+      ko.runtimeImage = options.runtimeImage;
+    ko.shareExecutors = options.shareExecutors;
+    ko.sdkVersion = std::string("mlpc-") + MLPC_VERSION;
+    kfp::KfpResult r = kfp::compileToKfp(*c.module, ko);
+    // The backend's errors are diagnostics like the checker's, with the source line.
+    for (const kfp::KfpError &e : r.errors) {
+      const ir::SourceLocation &at = e.location;
+      c.diags
+          ->report(diag::DiagKind::TargetCannotLower,
+                   c.program->sources.rangeAt(at.file(), at.line(), at.column()), {e.message})
+          .help(e.help);
+    }
+    c.ok = r.errors.empty();
+    yaml = std::move(r.yaml);
+  }
   diag::printDiagnostics(*c.diags, std::cerr, options.json, {options.color});
   summary(*c.diags, file, options.json, options.color);
   if (!c.ok || !c.module) {
@@ -262,23 +281,12 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
   const ir::Module &module = *c.module;
   retainUntilExit(std::move(c));
   if (target == "kfp") {
-    kfp::KfpOptions ko;
-    if (!options.runtimeImage.empty())
-      ko.runtimeImage = options.runtimeImage;
-    ko.shareExecutors = options.shareExecutors;
-    ko.sdkVersion = std::string("mlpc-") + MLPC_VERSION;
-    kfp::KfpResult r = kfp::compileToKfp(module, ko);
-    if (!r.errors.empty()) {
-      for (const std::string &e : r.errors)
-        std::cerr << "error: " << e << "\n";
-      return kExitCompileError;
-    }
     if (output.empty() || output == "-") {
-      std::cout << r.yaml;
+      std::cout << yaml;
       return kExitOk;
     }
     std::string error;
-    if (!writeFileAtomically(output, r.yaml, error)) {
+    if (!writeFileAtomically(output, yaml, error)) {
       std::cerr << fmt::format("error: cannot write `{}`: {}\n", output, error);
       return kExitCompileError;
     }

@@ -38,10 +38,6 @@ std::string sanitizeName(const std::string &name) {
 
 namespace {
 
-std::string where(const ir::SourceLocation &loc) {
-  return loc.file().empty() ? "" : fmt::format("{}:{}:{}: ", loc.file(), loc.line(), loc.column());
-}
-
 mp::ParameterType::ParameterTypeEnum parameterType(const ir::Type &t) {
   switch (t.kind_case()) {
   case ir::Type::kScalar:
@@ -162,11 +158,17 @@ public:
   KfpResult run() {
     KfpResult result;
     const ir::Pipeline &p = m_.pipelines().at(m_.root_pipeline());
+    rootLocation_ = p.location();
     std::string name = sanitizeName(p.name());
-    static const std::regex nameRe("^[a-z0-9][a-z0-9-]{0,127}$");
+    // KFP's and Vertex AI's rule for pipeline names (checked when a run is submitted).
+    static const std::regex nameRe("^[a-z][a-z0-9-]{0,127}$");
     if (!std::regex_match(name, nameRe))
-      error(p.location(), fmt::format("pipeline name `{}` does not make a valid KFP name (`{}`)",
-                                      p.name(), name));
+      error(p.location(),
+            fmt::format("pipeline name `{}` becomes `{}` in KFP, which does not match "
+                        "`[a-z][-a-z0-9]{{0,127}}` ({} characters)",
+                        p.name(), name, name.size()),
+            "KFP and Vertex AI reject the run when it is submitted; use a shorter name "
+            "(at most 128 letters, digits and dashes once sanitised)");
     spec_.mutable_pipeline_info()->set_name(name);
     // KFP reads `comp-<pipeline name>` as the pipeline's own component when it
     // loads the file (a component compiled alone), so no other component takes that key.
@@ -216,11 +218,15 @@ public:
   }
 
 private:
-  void error(const ir::SourceLocation &loc, const std::string &msg) {
-    errors_.push_back(where(loc) + msg);
+  // Errors point at the construct, or at the pipeline when the IR has no location for it.
+  void error(const ir::SourceLocation &loc, const std::string &msg, const std::string &help) {
+    KfpError e{loc.file().empty() ? rootLocation_ : loc, msg, help};
+    errors_.push_back(std::move(e));
   }
-  void unsupported(const ir::SourceLocation &loc, const std::string &what) {
-    error(loc, what + " is not yet supported by --target=kfp; use --target=ir, or remove it");
+  void unsupported(const ir::SourceLocation &loc, const std::string &what,
+                   const std::string &help = "") {
+    error(loc, what + " cannot be lowered to KFP's pipeline IR",
+          help.empty() ? "build it for another target (`--target=ir`), or restructure it" : help);
   }
 
   std::string header(const ir::Pipeline &p) {
@@ -700,6 +706,7 @@ private:
     DagScope *parent = nullptr;
     mp::PipelineTaskSpec *groupTask = nullptr; // this DAG's task in the parent DAG
     bool isLoop = false;
+    bool isExitHandler = false; // its tasks always run: their outputs may be used after it
   };
 
   // Where a task input's value comes from, in one DAG.
@@ -769,19 +776,19 @@ private:
 
   Source resolve(DagScope &s, const ir::Reference &r, const ir::Type &type, bool artifact,
                  const ir::SourceLocation &loc) {
-    if (r.field_path_size()) {
-      // `item.field` of a loop over records: KFP selects it with CEL.
-      if (r.has_loop_item() && !artifact) {
-        ir::Reference whole = r;
-        whole.clear_field_path();
-        Source src = resolve(s, whole, type, artifact, loc);
-        src.selector = "parseJson(string_value)";
-        for (const std::string &f : r.field_path())
-          src.selector += "[" + jsonText(f) + "]";
-        return src;
-      }
-      unsupported(loc, "reading a field of a record or status (`x.field`)");
-      return {};
+    if (r.field_path_size() && !artifact) {
+      // `x.field` of a record, map or status: the whole value travels (a
+      // STRUCT) and KFP selects the field with CEL over its JSON text.
+      ir::Reference whole = r;
+      whole.clear_field_path();
+      ir::Type wholeType;
+      wholeType.mutable_record();
+      Source src = resolve(s, whole, wholeType, false, loc);
+      src.selector =
+          r.has_final_status() ? statusSelector(r.field_path(0)) : "parseJson(string_value)";
+      for (int i = r.has_final_status() ? 1 : 0; i < r.field_path_size(); ++i)
+        src.selector += "[" + jsonText(r.field_path(i)) + "]";
+      return src;
     }
     switch (r.target_case()) {
     case ir::Reference::kPipelineInput:
@@ -810,6 +817,11 @@ private:
         return {Source::Kind::TaskOutput, output, key, ""};
       if (isAncestor(ps, &s))
         return channel(s, "pipelinechannel--" + key + "-" + output, r, type, artifact, loc);
+      // Made inside an exit handler's guarded tasks (which always run): the
+      // exit handler's DAG re-exports it.
+      if (DagScope *top = childContaining(s, ps); top && onlyExitHandlers(ps, top))
+        return {Source::Kind::TaskOutput, surface(ps, key, output, top, type, artifact),
+                groupKey_[top], ""};
       unsupported(loc, "using a task's output outside the `if` that runs it (one-of)");
       return {};
     }
@@ -826,6 +838,31 @@ private:
       return {};
     default:
       return {};
+    }
+  }
+
+  // A field of KFP's PipelineTaskFinalStatus, which names some fields in
+  // camelCase (older backends) or snake_case (newer) and nests the error.
+  static std::string statusSelector(const std::string &field) {
+    const std::string json = "parseJson(string_value)";
+    if (field == "error_code" || field == "error_message")
+      return json + "[\"error\"][\"" + (field == "error_code" ? "code" : "message") + "\"]";
+    static const std::map<std::string, std::string> camel = {
+        {"pipeline_job_resource_name", "pipelineJobResourceName"},
+        {"pipeline_task_name", "pipelineTaskName"}};
+    auto it = camel.find(field);
+    if (it == camel.end())
+      return json + "[\"" + field + "\"]";
+    return fmt::format("\"{0}\" in {2} ? {2}[\"{0}\"] : {2}[\"{1}\"]", it->second, field, json);
+  }
+
+  // Whether every group from `ps` up to `top` is an exit handler.
+  static bool onlyExitHandlers(DagScope *ps, DagScope *top) {
+    for (DagScope *g = ps;; g = g->parent) {
+      if (!g->isExitHandler)
+        return false;
+      if (g == top)
+        return true;
     }
   }
 
@@ -1161,6 +1198,7 @@ private:
             componentKey(shortName(node.task().component()));
       }
     DagScope &g = newGroup(s, "exit-handler");
+    g.isExitHandler = true;
     lowerDag(eh.body(), g);
     // The exit tasks run in the parent DAG after the guarded DAG, whatever happened.
     exitHandler_ = groupKey_[&g];
@@ -1182,13 +1220,14 @@ private:
   // A pipeline called from a pipeline: a DAG component of its own (once per
   // pipeline), whose inputs are the pipeline's parameters. Task and loop
   // names are per pipeline in the IR, so their tables are saved around it.
-  std::string nestedPipeline(const ir::Pipeline &p) {
+  std::string nestedPipeline(const ir::Pipeline &p, const ir::SourceLocation &call) {
     if (auto it = nestedKeys_.find(p.name()); it != nestedKeys_.end())
       return it->second;
     if (p.dataflow_job()) {
-      unsupported(p.location(), fmt::format("running `@dataflow` pipeline `{}` as a Dataflow job "
-                                            "(DataflowFlexTemplateJobOp)",
-                                            p.name()));
+      unsupported(call, fmt::format("calling `@dataflow` pipeline `{}` (a Dataflow job)", p.name()),
+                  "launch its Flex Template with `std.gcp.dataflow_flex_template` (import "
+                  "std.gcp), giving the template's Cloud Storage path; the Dataflow target that "
+                  "builds the template is not available yet");
       return "";
     }
     std::string compKey = componentKey(shortName(p.name()));
@@ -1234,7 +1273,7 @@ private:
     const ir::Interface *iface = nullptr;
     std::string comp;
     if (auto nested = m_.pipelines().find(task.component()); nested != m_.pipelines().end()) {
-      comp = nestedPipeline(nested->second);
+      comp = nestedPipeline(nested->second, task.location());
       iface = &nested->second.interface();
     } else {
       comp = componentFor(task);
@@ -1582,9 +1621,10 @@ private:
   const KfpOptions &o_;
   mp::PipelineSpec spec_;
   mp::PipelineDeploymentConfig deployment_;
-  std::vector<std::string> errors_;
-  std::set<std::string> taskKeys_;                          // in the pipeline being lowered
-  std::set<std::string> componentKeys_;                     // in the file, without `comp-`
+  std::vector<KfpError> errors_;
+  ir::SourceLocation rootLocation_;     // where errors without a location of their own point
+  std::set<std::string> taskKeys_;      // in the pipeline being lowered
+  std::set<std::string> componentKeys_; // in the file, without `comp-`
   std::map<std::string, std::string> reservedComponentKey_; // exit task -> its component key
   std::map<std::string, std::string> keyOf_;                // IR task name -> KFP task key
   std::map<std::string, DagScope *> scopeOfTask_;           // IR task name -> its DAG

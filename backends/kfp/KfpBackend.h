@@ -18,9 +18,16 @@ struct KfpOptions {
   bool shareExecutors = false;
 };
 
+// What the backend cannot lower, or what KFP would reject when the run is submitted.
+struct KfpError {
+  ir::SourceLocation location; // the construct; the pipeline when the IR has none
+  std::string message;
+  std::string help;
+};
+
 struct KfpResult {
-  std::string yaml;                // the pipeline definition, when errors is empty
-  std::vector<std::string> errors; // what the backend cannot lower, with the location
+  std::string yaml; // the pipeline definition, when errors is empty
+  std::vector<KfpError> errors;
 };
 
 KfpResult compileToKfp(const ir::Module &module, const KfpOptions &options);

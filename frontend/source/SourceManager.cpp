@@ -1,6 +1,7 @@
 #include "frontend/source/SourceManager.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace mlpc::source {
 
@@ -42,6 +43,29 @@ uint32_t countCodePoints(std::string_view text) {
     if ((c & 0xC0) != 0x80)
       ++n;
   return n;
+}
+
+SourceRange SourceManager::rangeAt(const std::string &path, uint32_t line, uint32_t column) const {
+  for (FileId id = 0; id < files_.size(); ++id) {
+    const SourceFile &f = *files_[id];
+    if (f.path() != path)
+      continue;
+    if (line < 1 || line > f.lineCount())
+      return {id, 0, 0};
+    std::string_view text = f.lineText(line);
+    size_t i = 0;
+    for (uint32_t cp = 1; cp < column && i < text.size(); ++cp) // skip column - 1 code points
+      for (++i; i < text.size() && (static_cast<unsigned char>(text[i]) & 0xc0) == 0x80;)
+        ++i;
+    size_t end = i;
+    while (end < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+      ++end;
+    uint32_t start = f.lineStart(line);
+    return {id, static_cast<uint32_t>(start + i),
+            static_cast<uint32_t>(start + std::max(end, std::min(i + 1, text.size())))};
+  }
+  return {};
 }
 
 } // namespace mlpc::source

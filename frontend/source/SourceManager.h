@@ -60,6 +60,9 @@ public:
   FileId add(std::string path, std::string text);
   const SourceFile &file(FileId id) const { return *files_[id]; }
   size_t size() const { return files_.size(); }
+  // The range of the word at a 1-based line and column (in code points) of a
+  // loaded file, as the IR records locations; invalid if the file is unknown.
+  SourceRange rangeAt(const std::string &path, uint32_t line, uint32_t column) const;
 
 private:
   std::vector<std::unique_ptr<SourceFile>> files_;
