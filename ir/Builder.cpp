@@ -259,6 +259,13 @@ private:
     return out;
   }
 
+  // An artifact, or a list of artifacts (a fan-in, or KFP's artifact list).
+  static bool isArtifactOrList(const sema::Type &t) {
+    const sema::Type *u = t.unwrapped();
+    return u->isArtifact() ||
+           (u->kind == sema::TypeKind::List && u->elem && u->elem->unwrapped()->isArtifact());
+  }
+
   void interface(const sema::CallableInfo &c, Interface *out) {
     for (const std::string &tp : c.typeParams)
       out->add_type_params(tp);
@@ -268,7 +275,7 @@ private:
       *p->mutable_type() = type(pi.type, &c);
       p->set_optional(pi.optional);
       p->set_description(pi.doc);
-      p->set_is_artifact(pi.isArtifact());
+      p->set_is_artifact(isArtifactOrList(*pi.type));
       if (pi.defaultValue)
         *p->mutable_default_value() = constantValue(*pi.defaultValue);
     }
@@ -277,7 +284,7 @@ private:
       p->set_name(pi.name);
       *p->mutable_type() = type(pi.type, &c);
       p->set_description(pi.doc);
-      p->set_is_artifact(pi.isArtifact());
+      p->set_is_artifact(isArtifactOrList(*pi.type));
     }
   }
 

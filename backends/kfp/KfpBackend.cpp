@@ -236,23 +236,34 @@ private:
            std::regex_replace(p.description(), std::regex("\n"), "\n#              ") + "\n";
     if (p.interface().inputs_size()) {
       h += "# Inputs:\n";
-      for (const ir::Parameter &in : p.interface().inputs()) {
-        h += fmt::format("#    {}: {}", in.name(), typeWord(in.type()));
-        if (in.has_default_value())
-          h += " [Default: " + defaultText(in.default_value()) + "]";
+      for (const ir::Parameter *in : byName(p.interface().inputs())) {
+        h += fmt::format("#    {}: {}", in->name(), typeWord(in->type()));
+        if (in->has_default_value())
+          h += " [Default: " + defaultText(in->default_value()) + "]";
         h += "\n";
       }
     }
     if (p.interface().outputs_size()) {
       h += "# Outputs:\n";
-      for (const ir::Parameter &out : p.interface().outputs())
-        h += fmt::format("#    {}: {}\n", out.name(), typeWord(out.type()));
+      for (const ir::Parameter *out : byName(p.interface().outputs()))
+        h += fmt::format("#    {}: {}\n", out->name(), typeWord(out->type()));
     }
     return h;
   }
 
+  // The header lists inputs and outputs sorted by name, as the SDK does.
+  static std::vector<const ir::Parameter *>
+  byName(const pb::RepeatedPtrField<ir::Parameter> &params) {
+    std::vector<const ir::Parameter *> sorted;
+    for (const ir::Parameter &p : params)
+      sorted.push_back(&p);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const ir::Parameter *a, const ir::Parameter *b) { return a->name() < b->name(); });
+    return sorted;
+  }
+
   std::string typeWord(const ir::Type &t) {
-    if (t.has_artifact())
+    if (t.has_artifact() || (t.has_list() && t.list().has_artifact()))
       return artifactType(t).schema_title();
     switch (parameterType(t)) {
     case mp::ParameterType::NUMBER_INTEGER:
@@ -265,30 +276,71 @@ private:
       return "list";
     case mp::ParameterType::STRUCT:
       return "dict";
+    case mp::ParameterType::TASK_FINAL_STATUS:
+      return "PipelineTaskFinalStatus";
     default:
       return "str";
     }
   }
 
+  // A default as the SDK's header shows it: Python's repr of the value after a
+  // protobuf round trip (numbers are floats: 10 -> 10.0), on one line.
   static std::string defaultText(const ir::Value &v) {
     switch (v.kind_case()) {
     case ir::Value::kIntValue:
-      return fmt::format("{:.1f}", static_cast<double>(v.int_value()));
+      return pythonFloat(static_cast<double>(v.int_value()));
     case ir::Value::kFloatValue:
-      return fmt::format("{}", v.float_value());
-    case ir::Value::kStringValue: {
-      // A comment line must stay one line, whatever the default holds.
-      std::string s = std::regex_replace(v.string_value(), std::regex("\n"), "\\n");
-      return "'" + std::regex_replace(s, std::regex("\r"), "\\r") + "'";
-    }
+      return pythonFloat(v.float_value());
+    case ir::Value::kStringValue:
+      return pythonRepr(v.string_value());
     case ir::Value::kBoolValue:
       return v.bool_value() ? "True" : "False";
+    case ir::Value::kListValue: {
+      std::vector<std::string> items;
+      for (const ir::Value &e : v.list_value().values())
+        items.push_back(defaultText(e));
+      return "[" + join(items, ", ") + "]";
+    }
+    case ir::Value::kMapValue: {
+      std::map<std::string, const ir::Value *> sorted; // the IR keeps no key order
+      for (const auto &[k, e] : v.map_value().fields())
+        sorted[k] = &e;
+      std::vector<std::string> items;
+      for (const auto &[k, e] : sorted)
+        items.push_back(pythonRepr(k) + ": " + defaultText(*e));
+      return "{" + join(items, ", ") + "}";
+    }
     default:
-      return "...";
+      return "None";
     }
   }
 
-  mp::ArtifactTypeSchema artifactType(const ir::Type &t) {
+  // Python's repr() of a string: single quotes unless it holds only the
+  // other kind; escapes keep it on one line.
+  static std::string pythonRepr(const std::string &s) {
+    char quote = s.find('\'') != std::string::npos && s.find('"') == std::string::npos ? '"' : '\'';
+    std::string out(1, quote);
+    for (char c : s) {
+      unsigned char u = static_cast<unsigned char>(c);
+      if (c == '\\' || c == quote)
+        out += '\\', out += c;
+      else if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else if (c == '\t')
+        out += "\\t";
+      else if (u < 0x20 || u == 0x7f)
+        out += fmt::format("\\x{:02x}", u);
+      else
+        out += c;
+    }
+    return out + quote;
+  }
+
+  // The KFP type of an artifact, or of the elements of an artifact list.
+  mp::ArtifactTypeSchema artifactType(const ir::Type &type) {
+    const ir::Type &t = type.has_list() ? type.list() : type;
     mp::ArtifactTypeSchema s;
     auto it = m_.artifact_types().find(t.artifact().type());
     s.set_schema_title(it == m_.artifact_types().end() ? "system.Artifact"
@@ -302,6 +354,7 @@ private:
       if (in.is_artifact()) {
         auto &a = (*c->mutable_input_definitions()->mutable_artifacts())[in.name()];
         *a.mutable_artifact_type() = artifactType(in.type());
+        a.set_is_artifact_list(in.type().has_list());
         a.set_is_optional(in.optional());
         a.set_description(unwrap(in.description()));
         continue;
@@ -318,6 +371,7 @@ private:
       if (out.is_artifact()) {
         auto &a = (*c->mutable_output_definitions()->mutable_artifacts())[out.name()];
         *a.mutable_artifact_type() = artifactType(out.type());
+        a.set_is_artifact_list(out.type().has_list());
         a.set_description(unwrap(out.description()));
       } else {
         auto &pspec = (*c->mutable_output_definitions()->mutable_parameters())[out.name()];
@@ -765,9 +819,11 @@ private:
     auto *inputs = s.comp->mutable_input_definitions();
     bool known = artifact ? inputs->artifacts().count(name) : inputs->parameters().count(name);
     if (!known) {
-      if (artifact)
-        *(*inputs->mutable_artifacts())[name].mutable_artifact_type() = artifactType(type);
-      else
+      if (artifact) {
+        auto &a = (*inputs->mutable_artifacts())[name];
+        *a.mutable_artifact_type() = artifactType(type);
+        a.set_is_artifact_list(type.has_list());
+      } else
         (*inputs->mutable_parameters())[name].set_parameter_type(parameterType(type));
       setInput(*s.groupTask, name, resolve(*s.parent, r, type, artifact, loc), artifact);
     }
@@ -1166,6 +1222,27 @@ private:
     int itemId = raw ? ++groups_ : 0;
     DagScope &g = newGroup(s, "for-loop");
     g.isLoop = true;
+    loc = rootLocation_;
+    if (l.item_type().has_artifact()) {
+      // A loop over a list of artifacts: KFP's artifactIterator.
+      if (!items.has_ref()) {
+        unsupported(loc, "looping over a computed list of artifacts");
+        return;
+      }
+      Source src = resolve(g, items.ref(), items.type(), true, loc);
+      auto *ai = g.groupTask->mutable_artifact_iterator();
+      ai->mutable_items()->set_input_artifact(src.name);
+      std::string item = src.name + "-loop-item";
+      ai->set_item_input(item);
+      *(*g.comp->mutable_input_definitions()->mutable_artifacts())[item].mutable_artifact_type() =
+          artifactType(l.item_type());
+      loopItems_[l.id()] = {&g, item};
+      if (l.parallelism() > 0)
+        g.groupTask->mutable_iterator_policy()->set_parallelism_limit(
+            static_cast<int32_t>(l.parallelism()));
+      lowerDag(l.body(), g);
+      return;
+    }
     auto *it = g.groupTask->mutable_parameter_iterator();
     std::string item;
     if (raw) {

@@ -7,7 +7,8 @@ Normalises only what cannot match by construction (the README of the
 conformance data lists them): sdkVersion, the `kfp==` pin in the
 lightweight-component prelude, and the embedded Python source (the SDK
 embeds the function, mlpc the whole file). Everything else must be equal,
-including the PlatformSpec (the second document), reported under /platform.
+including the header comments (/header) and the PlatformSpec (the second
+document, /platform).
 """
 import re
 import sys
@@ -50,11 +51,24 @@ def load(path):
     return normalise(docs[0]), docs[1] if len(docs) > 1 else None
 
 
+def header(path):
+    """The `# PIPELINE DEFINITION` comment lines before the YAML."""
+    lines = []
+    with open(path) as f:
+        for line in f:
+            if not line.startswith("#"):
+                break
+            lines.append(line.rstrip("\n"))
+    return lines
+
+
 def compare(ours_path, golden_path):
-    """Differences between two files, PipelineSpec then PlatformSpec (`/platform/...`)."""
+    """Differences between two files: the header comments (`/header`), the
+    PipelineSpec, then the PlatformSpec (`/platform/...`)."""
     ours, ours_platform = load(ours_path)
     golden, golden_platform = load(golden_path)
-    return diff(ours, golden) + diff(ours_platform, golden_platform, "/platform")
+    return (diff(header(ours_path), header(golden_path), "/header") + diff(ours, golden) +
+            diff(ours_platform, golden_platform, "/platform"))
 
 
 def main() -> int:
