@@ -739,11 +739,22 @@ private:
   std::string componentKey(const std::string &name) {
     return "comp-" + uniqueKey(name, componentKeys_);
   }
-  static std::string uniqueKey(const std::string &name, std::set<std::string> &taken) {
+  // Keys taken so far, and the next suffix to try for each base name (so a
+  // name used N times costs N tries in all, not N^2).
+  struct KeySet {
+    std::set<std::string> taken;
+    std::map<std::string, int> nextSuffix;
+    void insert(const std::string &key) { taken.insert(key); }
+  };
+  static std::string uniqueKey(const std::string &name, KeySet &keys) {
     std::string base = sanitizeName(name);
-    std::string key = base;
-    for (int i = 2; !taken.insert(key).second; ++i)
-      key = fmt::format("{}-{}", base, i);
+    if (keys.taken.insert(base).second)
+      return base;
+    int &i = keys.nextSuffix.try_emplace(base, 2).first->second;
+    std::string key;
+    do
+      key = fmt::format("{}-{}", base, i++);
+    while (!keys.taken.insert(key).second);
     return key;
   }
 
@@ -1700,8 +1711,8 @@ private:
   mp::PipelineDeploymentConfig deployment_;
   std::vector<KfpError> errors_;
   ir::SourceLocation rootLocation_;     // where errors without a location of their own point
-  std::set<std::string> taskKeys_;      // in the pipeline being lowered
-  std::set<std::string> componentKeys_; // in the file, without `comp-`
+  KeySet taskKeys_;      // in the pipeline being lowered
+  KeySet componentKeys_; // in the file, without `comp-`
   std::map<std::string, std::string> reservedComponentKey_; // exit task -> its component key
   std::map<std::string, std::string> keyOf_;                // IR task name -> KFP task key
   std::map<std::string, DagScope *> scopeOfTask_;           // IR task name -> its DAG

@@ -223,7 +223,11 @@ bool plainSafe(const std::string &s) {
                                  R"(|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$)"
                                  R"(|^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)"
                                  R"(|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})");
-  if (std::regex_search(s, number))
+  // Every such form starts with a sign, a dot or a digit: only those need the
+  // (slow) regex.
+  bool numberLike = s[0] == '-' || s[0] == '+' || s[0] == '.' ||
+                    std::isdigit(static_cast<unsigned char>(s[0]));
+  if (numberLike && std::regex_search(s, number))
     return false;
   if (!(std::isalnum(static_cast<unsigned char>(s[0])) || s[0] == '_' || s[0] == '/' ||
         s[0] == '.'))
