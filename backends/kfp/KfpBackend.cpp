@@ -193,12 +193,9 @@ public:
       result.errors = errors_;
       return result;
     }
-    // deploymentSpec is a Struct holding the PipelineDeploymentConfig's JSON.
-    std::string json;
-    pb::util::JsonPrintOptions jo;
-    (void)pb::util::MessageToJsonString(deployment_, &json, jo);
-    (void)pb::util::JsonStringToMessage(json, spec_.mutable_deployment_spec());
-    result.yaml = header(p) + toYaml(spec_);
+    // deploymentSpec is a Struct holding the PipelineDeploymentConfig: written
+    // from the message itself, as its JSON mapping would be.
+    result.yaml = header(p) + toYaml(spec_, {{"deploymentSpec", &deployment_}});
     if (!executorPlatform_.empty()) {
       pb::Struct platform;
       pb::Struct *executors = (*(*(*platform.mutable_fields())["platforms"]
@@ -1710,9 +1707,9 @@ private:
   mp::PipelineSpec spec_;
   mp::PipelineDeploymentConfig deployment_;
   std::vector<KfpError> errors_;
-  ir::SourceLocation rootLocation_;     // where errors without a location of their own point
-  KeySet taskKeys_;      // in the pipeline being lowered
-  KeySet componentKeys_; // in the file, without `comp-`
+  ir::SourceLocation rootLocation_; // where errors without a location of their own point
+  KeySet taskKeys_;                 // in the pipeline being lowered
+  KeySet componentKeys_;            // in the file, without `comp-`
   std::map<std::string, std::string> reservedComponentKey_; // exit task -> its component key
   std::map<std::string, std::string> keyOf_;                // IR task name -> KFP task key
   std::map<std::string, DagScope *> scopeOfTask_;           // IR task name -> its DAG

@@ -1,5 +1,6 @@
 #include "backends/kfp/ProtoYaml.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <google/protobuf/descriptor.h>
@@ -16,17 +17,24 @@ namespace pb = google::protobuf;
 
 namespace {
 
-// A YAML tree: maps keep their keys sorted (as PyYAML's sort_keys does).
+// A YAML tree. A map's entries are sorted by key once it is complete
+// (PyYAML's sort_keys); vectors, not std::map, since a 10,000-task pipeline
+// makes millions of nodes.
 struct Node {
   enum class Kind { Map, List, Scalar };
   Kind kind = Kind::Scalar;
-  std::map<std::string, Node> map;
+  std::vector<std::pair<std::string, Node>> map;
   std::vector<Node> list;
   std::string scalar; // already rendered (quoted if needed)
   static Node of(std::string rendered) {
     Node n;
     n.scalar = std::move(rendered);
     return n;
+  }
+  void add(std::string key, Node value) { map.emplace_back(std::move(key), std::move(value)); }
+  void sortKeys() {
+    std::sort(map.begin(), map.end(),
+              [](const auto &a, const auto &b) { return a.first < b.first; });
   }
 };
 
@@ -46,8 +54,10 @@ Node fromValue(const pb::Value &v);
 Node fromStruct(const pb::Struct &s) {
   Node n;
   n.kind = Node::Kind::Map;
+  n.map.reserve(s.fields().size());
   for (const auto &[k, v] : s.fields())
-    n.map[k] = fromValue(v);
+    n.add(k, fromValue(v));
+  n.sortKeys();
   return n;
 }
 
@@ -143,19 +153,21 @@ Node fromMessage(const pb::Message &m) {
         const pb::Message &entry = r->GetRepeatedMessage(m, f, i);
         const pb::FieldDescriptor *key = entry.GetDescriptor()->FindFieldByNumber(1);
         const pb::FieldDescriptor *value = entry.GetDescriptor()->FindFieldByNumber(2);
-        map.map[entry.GetReflection()->GetString(entry, key)] = fromField(entry, value, -1);
+        map.add(entry.GetReflection()->GetString(entry, key), fromField(entry, value, -1));
       }
-      n.map[f->json_name()] = std::move(map);
+      map.sortKeys();
+      n.add(f->json_name(), std::move(map));
     } else if (f->is_repeated()) {
       Node list;
       list.kind = Node::Kind::List;
       for (int i = 0; i < r->FieldSize(m, f); ++i)
         list.list.push_back(fromField(m, f, i));
-      n.map[f->json_name()] = std::move(list);
+      n.add(f->json_name(), std::move(list));
     } else {
-      n.map[f->json_name()] = fromField(m, f, -1);
+      n.add(f->json_name(), fromField(m, f, -1));
     }
   }
+  n.sortKeys();
   return n;
 }
 
@@ -208,12 +220,14 @@ bool plainSafe(const std::string &s) {
     return false;
   static const char *reserved[] = {"true", "false", "yes", "no", "on",
                                    "off",  "null",  "~",   "y",  "n"};
-  std::string lower;
-  for (char c : s)
-    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char *r : reserved)
-    if (lower == r)
-      return false;
+  if (s.size() <= 5) { // the longest reserved word
+    std::string lower;
+    for (char c : s)
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char *r : reserved)
+      if (lower == r)
+        return false;
+  }
   // What a YAML 1.1 reader (PyYAML) or a YAML 1.2 one (Go's, in the KFP
   // backend) would resolve to an int, a float or a date must be quoted to
   // stay a string.
@@ -225,8 +239,9 @@ bool plainSafe(const std::string &s) {
                                  R"(|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})");
   // Every such form starts with a sign, a dot or a digit: only those need the
   // (slow) regex.
-  bool numberLike = s[0] == '-' || s[0] == '+' || s[0] == '.' ||
-                    std::isdigit(static_cast<unsigned char>(s[0]));
+  size_t afterSign = s[0] == '-' || s[0] == '+' ? 1 : 0;
+  bool numberLike = afterSign < s.size() &&
+                    (s[afterSign] == '.' || std::isdigit(static_cast<unsigned char>(s[afterSign])));
   if (numberLike && std::regex_search(s, number))
     return false;
   if (!(std::isalnum(static_cast<unsigned char>(s[0])) || s[0] == '_' || s[0] == '/' ||
@@ -284,9 +299,15 @@ std::string yamlString(const std::string &s) {
   return out + "\"";
 }
 
-std::string toYaml(const pb::Message &message) {
+std::string toYaml(const pb::Message &message,
+                   const std::vector<std::pair<std::string, const pb::Message *>> &extra) {
+  Node root = fromMessage(message);
+  for (const auto &[key, m] : extra)
+    root.add(key, fromMessage(*m));
+  root.sortKeys();
   std::string out;
-  printMap(fromMessage(message), 0, out, false);
+  out.reserve(1 << 20);
+  printMap(root, 0, out, false);
   return out;
 }
 

@@ -7,10 +7,16 @@
 
 #include <google/protobuf/message.h>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mlpc::kfp {
 
-std::string toYaml(const google::protobuf::Message &message);
+// `extra`: more top-level keys, each a message written the same way (a
+// Struct-typed field such as deploymentSpec, without a JSON round trip).
+std::string
+toYaml(const google::protobuf::Message &message,
+       const std::vector<std::pair<std::string, const google::protobuf::Message *>> &extra = {});
 // A YAML scalar for `text`: plain when safe, else quoted and escaped.
 std::string yamlString(const std::string &text);
 
