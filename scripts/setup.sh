@@ -40,6 +40,21 @@ if [[ ! -x .venv/bin/lit ]] || ! cmp -s scripts/requirements-test.txt .venv/.req
   cp scripts/requirements-test.txt .venv/.requirements
 fi
 
+# ml-metadata, for the MLMD interop test, pins protobuf<5 and kfp needs
+# protobuf>=6: it gets a virtualenv of its own.
+mlmd=ml-metadata==1.16.0
+if [[ ! -x .venv-mlmd/bin/python3 ]] || [[ "$(cat .venv-mlmd/.requirements 2>/dev/null)" != "$mlmd" ]]; then
+  echo "==> creating .venv-mlmd with $mlmd"
+  rm -rf .venv-mlmd
+  if python3 -m venv .venv-mlmd && .venv-mlmd/bin/pip install -q --disable-pip-version-check "$mlmd"; then
+    echo "$mlmd" >.venv-mlmd/.requirements
+  else
+    echo "error: could not install $mlmd into .venv-mlmd (needed by the ML Metadata interop tests)" >&2
+    rm -rf .venv-mlmd
+    exit 1
+  fi
+fi
+
 if [[ -z "${MLPC_NO_BUILD:-}" ]]; then
   echo "==> building mlpc (build/)"
   cmake --preset default >/dev/null # see CMakePresets.json

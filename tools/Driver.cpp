@@ -9,11 +9,18 @@
 #include "frontend/sema/Stdlib.h"
 #include "ir/Builder.h"
 #include "ir/Verifier.h"
+#ifdef MLPC_WITH_RUNTIME
+#include "runtime/executor/Executor.h"
+#include "runtime/executor/Runs.h"
+#endif
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
 #include <google/protobuf/text_format.h>
 #include <iostream>
 #include <set>
@@ -239,17 +246,21 @@ bool writeFileAtomically(const std::string &path, const std::string &data, std::
 
 int runBuild(const std::string &file, const std::string &target, const std::string &output,
              const CompileOptions &options) {
-  if (target != "ir" && target != "kfp") {
-    static const std::set<std::string> planned = {"tfx", "dataflow", "native"};
+  if (target != "ir" && target != "kfp" && target != "native") {
+    static const std::set<std::string> planned = {"tfx", "dataflow"};
     if (planned.count(target))
       std::cerr << fmt::format("error: target `{}` is not available in this version of mlpc\n"
-                               "help: available targets: ir, kfp\n",
+                               "help: available targets: ir, kfp, native\n",
                                target);
     else
       std::cerr << fmt::format(
           "error: unknown target `{}`\n"
-          "help: use --target=ir or --target=kfp (tfx, dataflow and native are planned)\n",
+          "help: use --target=ir, kfp or native (tfx and dataflow are planned)\n",
           target);
+    return kExitUsage;
+  }
+  if (target == "native" && (output.empty() || output == "-")) {
+    std::cerr << "error: --target=native writes a binary plan; name the file with `-o plan.pb`\n";
     return kExitUsage;
   }
   Compilation c = compile(file, options, true, std::cout);
@@ -298,10 +309,11 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
     std::cout << text;
     return kExitOk;
   }
-  // `.pb` is binary; `.txtpb`, `.textproto` and `.txt` are text.
+  // `.pb` is binary; `.txtpb`, `.textproto` and `.txt` are text. A native plan
+  // is the IR in binary, which `mlpc run plan.pb` checks and runs.
   std::string ext = std::filesystem::path(output).extension().string();
   std::string data;
-  if (ext == ".txtpb" || ext == ".textproto" || ext == ".txt")
+  if (target != "native" && (ext == ".txtpb" || ext == ".textproto" || ext == ".txt"))
     google::protobuf::TextFormat::PrintToString(module, &data);
   else
     module.SerializeToString(&data);
@@ -312,6 +324,97 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
   }
   return kExitOk;
 }
+
+#ifdef MLPC_WITH_RUNTIME
+// A plan from `mlpc build --target=native`: the IR in binary, verified before it runs.
+std::unique_ptr<ir::Module> loadPlan(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << fmt::format("error: cannot read `{}`: {}\n", path, std::strerror(errno));
+    return nullptr;
+  }
+  auto module = std::make_unique<ir::Module>();
+  if (!module->ParseFromIstream(&in) || module->root_pipeline().empty()) {
+    std::cerr << fmt::format("error: `{}` is not an mlpc plan\n", path)
+              << "help: write one with `mlpc build --target=native FILE.mlp -o plan.pb`\n";
+    return nullptr;
+  }
+  std::vector<std::string> problems = ir::verifyModule(*module);
+  for (const std::string &p : problems)
+    std::cerr << fmt::format("error: `{}`: invalid plan: {}\n", path, p);
+  return problems.empty() ? std::move(module) : nullptr;
+}
+
+int runRun(const RunCommand &command, const CompileOptions &options) {
+  runtime::RunOptions ro;
+  for (const std::string &p : command.params) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << fmt::format("error: --param `{}` is not `name=value`\n", p);
+      return kExitUsage;
+    }
+    ro.params[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  if (command.jobs < 0) {
+    std::cerr << "error: --jobs must be at least 1\n";
+    return kExitUsage;
+  }
+  if (!command.containerRuntime.empty() && command.containerRuntime != "docker" &&
+      command.containerRuntime != "podman") {
+    std::cerr << fmt::format("error: --container-runtime must be docker or podman, not `{}`\n",
+                             command.containerRuntime);
+    return kExitUsage;
+  }
+  ro.root = command.root;
+  ro.jobs = command.jobs;
+  ro.noCache = command.noCache;
+  ro.containerRuntime = command.containerRuntime;
+  ro.python = command.python;
+  std::error_code ec;
+  ro.sourceDir = std::filesystem::absolute(command.file, ec).parent_path().string();
+  std::unique_ptr<ir::Module> plan;
+  const ir::Module *module = nullptr;
+  std::string ext = std::filesystem::path(command.file).extension().string();
+  if (ext == ".pb") {
+    ro.sourceDir.clear(); // a plan's relative importer paths are relative to the current folder
+    plan = loadPlan(command.file);
+    if (!plan)
+      return kExitCompileError;
+    module = plan.get();
+  } else {
+    Compilation c = compile(command.file, options, true, std::cout);
+    diag::printDiagnostics(*c.diags, std::cerr, options.json, {options.color});
+    summary(*c.diags, command.file, options.json, options.color);
+    if (!c.ok || !c.module) {
+      retainUntilExit(std::move(c));
+      return kExitCompileError;
+    }
+    plan = std::move(c.module);
+    retainUntilExit(std::move(c));
+    module = plan.get();
+  }
+  return runtime::runPipeline(*module, ro, std::cout, std::cerr);
+}
+
+int runRuns(const std::vector<std::string> &args, const std::string &root,
+            const std::string &lineage) {
+  if (args[0] == "list" && args.size() == 1)
+    return runtime::listRuns(root, std::cout, std::cerr);
+  if (args[0] == "show" && args.size() == 2)
+    return runtime::showRun(root, args[1], lineage, std::cout, std::cerr);
+  std::cerr << "error: use `mlpc runs list` or `mlpc runs show RUN`\n";
+  return kExitUsage;
+}
+#else
+int runRuns(const std::vector<std::string> &, const std::string &, const std::string &) {
+  std::cerr << "error: this mlpc was built without the native runtime\n";
+  return kExitUsage;
+}
+int runRun(const RunCommand &, const CompileOptions &) {
+  std::cerr << "error: this mlpc was built without the native runtime\n";
+  return kExitUsage;
+}
+#endif
 
 int runExplain(const std::string &code, bool list) {
   if (list) {

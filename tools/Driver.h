@@ -51,6 +51,21 @@ int runCheck(const std::vector<std::string> &files, const CompileOptions &option
 // `mlpc build --target=ir FILE [-o OUT]`.
 int runBuild(const std::string &file, const std::string &target, const std::string &output,
              const CompileOptions &options);
+// `mlpc run FILE`: compiles a .mlp file (or loads a plan) and runs it here.
+struct RunCommand {
+  std::string file;
+  std::vector<std::string> params; // name=value
+  std::string root;
+  int jobs = 0;
+  bool noCache = false;
+  std::string containerRuntime;
+  std::string python;
+};
+int runRun(const RunCommand &command, const CompileOptions &options);
+// `mlpc runs list` / `mlpc runs show RUN [--lineage URI]`.
+int runRuns(const std::vector<std::string> &args, const std::string &root,
+            const std::string &lineage);
+
 // `mlpc explain CODE` / `mlpc explain --list`.
 int runExplain(const std::string &code, bool list);
 

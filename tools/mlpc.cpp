@@ -20,12 +20,43 @@ cl::OptionCategory category("mlpc options");
 
 cl::SubCommand checkCmd("check", "Parse and type-check .mlp files");
 cl::SubCommand buildCmd("build", "Compile a .mlp pipeline for a target");
+cl::SubCommand runCmd("run",
+                      "Run a pipeline (.mlp, or a plan from --target=native) on this machine");
+cl::SubCommand runsCmd("runs", "Past runs under a root: `runs list`, `runs show RUN`");
 cl::SubCommand explainCmd("explain", "Explain a diagnostic code, e.g. `mlpc explain E0305`");
 
 cl::list<std::string> checkFiles(cl::Positional, cl::OneOrMore, cl::desc("<file.mlp>..."),
                                  cl::sub(checkCmd), cl::cat(category));
 cl::opt<std::string> buildFile(cl::Positional, cl::Required, cl::desc("<file.mlp>"),
                                cl::sub(buildCmd), cl::cat(category));
+cl::opt<std::string> runFile(cl::Positional, cl::Required, cl::desc("<file.mlp | plan.pb>"),
+                             cl::sub(runCmd), cl::cat(category));
+cl::list<std::string> runParams("param", cl::desc("A pipeline parameter: name=value (repeatable)"),
+                                cl::value_desc("name=value"), cl::sub(runCmd), cl::cat(category));
+cl::opt<std::string> runRoot("root", cl::desc("Folder for runs, artifacts, cache and metadata"),
+                             cl::value_desc("dir"), cl::init("mlpc-runs"), cl::sub(runCmd),
+                             cl::cat(category));
+cl::opt<int> runJobs("jobs", cl::desc("Tasks run at once (default: the number of CPUs)"),
+                     cl::init(0), cl::sub(runCmd), cl::cat(category));
+cl::opt<bool> runNoCache("no-cache", cl::desc("Run every task, ignoring earlier results"),
+                         cl::sub(runCmd), cl::cat(category));
+cl::opt<std::string> runContainer("container-runtime",
+                                  cl::desc("Run container components with docker or podman"),
+                                  cl::value_desc("docker|podman"), cl::sub(runCmd),
+                                  cl::cat(category));
+cl::opt<std::string> runPython("python",
+                               cl::desc("The Python that runs Python-function components"),
+                               cl::value_desc("path"), cl::init("python3"), cl::sub(runCmd),
+                               cl::cat(category));
+cl::list<std::string> runsArgs(cl::Positional, cl::desc("list | show RUN|latest"), cl::OneOrMore,
+                               cl::sub(runsCmd), cl::cat(category));
+cl::opt<std::string> runsRoot("root", cl::desc("The root the runs were made under"),
+                              cl::value_desc("dir"), cl::init("mlpc-runs"), cl::sub(runsCmd),
+                              cl::cat(category));
+cl::opt<std::string> runsLineage("lineage",
+                                 cl::desc("show: the tasks and artifacts upstream of an artifact"),
+                                 cl::value_desc("uri or path"), cl::sub(runsCmd),
+                                 cl::cat(category));
 cl::opt<std::string> explainCode(cl::Positional, cl::Optional, cl::desc("<code>"),
                                  cl::sub(explainCmd), cl::cat(category));
 cl::opt<bool> explainList("list", cl::desc("List every diagnostic code"), cl::sub(explainCmd),
@@ -39,7 +70,8 @@ cl::opt<std::string> output("o",
                             cl::desc("Output file (.pb binary, .txtpb text); stdout if absent"),
                             cl::value_desc("file"), cl::sub(buildCmd), cl::cat(category));
 cl::opt<std::string> pipeline("pipeline", cl::desc("The pipeline to build when a file has several"),
-                              cl::value_desc("name"), cl::sub(buildCmd), cl::cat(category));
+                              cl::value_desc("name"), cl::sub(buildCmd), cl::sub(runCmd),
+                              cl::cat(category));
 
 cl::opt<std::string>
     runtimeImage("runtime-image",
@@ -67,14 +99,16 @@ cl::opt<DiagFormat> diagFormat(
     "diagnostics-format", cl::desc("How diagnostics are printed"),
     cl::values(clEnumValN(DiagFormat::Text, "text", "for people (default)"),
                clEnumValN(DiagFormat::Json, "json", "one JSON object per line, for tools")),
-    cl::init(DiagFormat::Text), cl::sub(checkCmd), cl::sub(buildCmd), cl::cat(category));
+    cl::init(DiagFormat::Text), cl::sub(checkCmd), cl::sub(buildCmd), cl::sub(runCmd),
+    cl::cat(category));
 enum class ColorMode { Auto, Always, Never };
 cl::opt<ColorMode>
     color("color", cl::desc("Colour diagnostics"),
           cl::values(clEnumValN(ColorMode::Auto, "auto", "when stderr is a terminal"),
                      clEnumValN(ColorMode::Always, "always", "always"),
                      clEnumValN(ColorMode::Never, "never", "never")),
-          cl::init(ColorMode::Auto), cl::sub(checkCmd), cl::sub(buildCmd), cl::cat(category));
+          cl::init(ColorMode::Auto), cl::sub(checkCmd), cl::sub(buildCmd), cl::sub(runCmd),
+          cl::cat(category));
 cl::opt<bool> werror("Werror", cl::desc("Treat warnings as errors"), cl::sub(checkCmd),
                      cl::sub(buildCmd), cl::cat(category));
 
@@ -85,9 +119,14 @@ EXAMPLES:
   mlpc build --target=ir examples/penguin.mlp print the IR as text
   mlpc build --target=ir a.mlp -o a.pb        write the IR in binary
   mlpc build --target=kfp a.mlp -o a.yaml     KFP / Vertex AI PipelineSpec YAML
+  mlpc run examples/penguin.mlp               run a pipeline on this machine
+  mlpc run a.mlp --param epochs=20 --root r   with a parameter, runs kept under r/
+  mlpc build --target=native a.mlp -o a.pb    a plan that `mlpc run a.pb` runs
+  mlpc runs list                              past runs under ./mlpc-runs
+  mlpc runs show RUN --lineage PATH           where an artifact came from
   mlpc explain E0305                          explain a diagnostic code
 
-Exit status: 0 success, 1 compile errors, 2 bad usage.
+Exit status: 0 success, 1 compile errors or a failed task, 2 bad usage, 130 canceled.
 )");
 
 struct Invocation {
@@ -134,6 +173,20 @@ int run(int argc, char **argv) {
   }
   if (buildCmd)
     return runBuild(buildFile, target, output, compileOptions());
+  if (runsCmd)
+    return runRuns(std::vector<std::string>(runsArgs.begin(), runsArgs.end()), runsRoot,
+                   runsLineage);
+  if (runCmd) {
+    RunCommand r;
+    r.file = runFile;
+    r.params.assign(runParams.begin(), runParams.end());
+    r.root = runRoot;
+    r.jobs = runJobs;
+    r.noCache = runNoCache;
+    r.containerRuntime = runContainer;
+    r.python = runPython;
+    return runRun(r, compileOptions());
+  }
   if (explainCmd) {
     if (explainCode.empty() && !explainList) {
       std::cerr << "error: name a diagnostic code, e.g. `mlpc explain E0305`\n"

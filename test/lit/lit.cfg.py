@@ -3,6 +3,7 @@
 # Substitutions:
 #   %mlpc       the compiler under test (build dir from --param mlpc_build=...)
 #   %{root}     the repository root (examples/, stdlib/, docs/)
+#   %mlpc-metadata-demo, %mlmd-python   for test/lit/runtime/metadata*.test
 #   FileCheck, not   from Debian's llvm-14-tools
 import os
 import lit.formats
@@ -25,6 +26,12 @@ config.test_exec_root = os.path.join(build, "test-lit")
 llvm_bin = "/usr/lib/llvm-14/bin"
 # `%expect-exit N cmd...`: cmd must exit with N (and not crash).
 config.substitutions.append(("%expect-exit", "python3 " + os.path.join(os.path.dirname(__file__), "expect_exit.py")))
+# Before %mlpc, which is a prefix of it. The MLMD interop test needs ml-metadata,
+# which has a virtualenv of its own (.venv-mlmd, see scripts/setup.sh).
+config.substitutions.append(("%mlpc-metadata-demo", os.path.join(build, "runtime", "metadata", "mlpc-metadata-demo")))
+config.substitutions.append(("%mlmd-python", os.path.join(root, ".venv-mlmd", "bin", "python3")))
+if os.path.exists(os.path.join(root, ".venv-mlmd", "bin", "python3")):
+    config.available_features.add("mlmd")
 config.substitutions.append(("%mlpc", mlpc))
 config.substitutions.append(("%{root}", root))
 config.substitutions.append(("%python", os.path.join(root, ".venv", "bin", "python3")))

@@ -1,0 +1,260 @@
+#include "runtime/executor/Executor.h"
+
+#include "runtime/executor/Lineage.h"
+#include "runtime/executor/Scheduler.h"
+#include "runtime/executor/Values.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace mlpc::runtime {
+namespace {
+
+struct EmbeddedFile {
+  const char *name;
+  const char *text;
+};
+#include "runtime/executor/PythonExecutor.inc"
+
+std::string nowText(const char *format) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[64];
+  std::strftime(buffer, sizeof buffer, format, &tm);
+  return buffer;
+}
+
+// Run ids sort by start time and stay unique when two runs start at once.
+std::string newRunId() {
+  std::random_device rd;
+  return fmt::format("{}-{:04x}", nowText("%Y%m%d-%H%M%S"), rd() & 0xffff);
+}
+
+// Writes `text` to `path` unless it already holds exactly that.
+bool writeIfChanged(const fs::path &path, const std::string &text) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream old;
+  old << in.rdbuf();
+  if (in && old.str() == text)
+    return true;
+  fs::path tmp = path;
+  tmp += fmt::format(".tmp{}", getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out)
+      return false;
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  return !ec;
+}
+
+// Pipeline inputs from `--param name=value` and defaults. An artifact input
+// takes a local path.
+bool bindInputs(const ir::Pipeline &p, const RunOptions &o, PipelineRun &run, std::ostream &err) {
+  std::map<std::string, const ir::Parameter *> byName;
+  for (const ir::Parameter &in : p.interface().inputs())
+    byName[in.name()] = &in;
+  bool ok = true;
+  for (const auto &[name, text] : o.params) {
+    auto it = byName.find(name);
+    if (it == byName.end()) {
+      std::vector<std::string> names;
+      for (const auto &[n, _] : byName)
+        names.push_back(n);
+      err << fmt::format("error: pipeline `{}` has no parameter `{}`\n", p.name(), name)
+          << (names.empty()
+                  ? std::string("help: it takes no parameters\n")
+                  : fmt::format("help: its parameters are: {}\n", fmt::join(names, ", ")));
+      ok = false;
+      continue;
+    }
+    const ir::Parameter &in = *it->second;
+    Slot slot;
+    slot.present = true;
+    if (in.is_artifact()) {
+      fs::path path = text.rfind("file://", 0) == 0 ? text.substr(7) : text;
+      std::error_code ec;
+      if (!fs::exists(path, ec)) {
+        err << fmt::format("error: --param {}: `{}` does not exist (an artifact input takes a "
+                           "local path)\n",
+                           name, path.string());
+        ok = false;
+        continue;
+      }
+      slot.isArtifact = true;
+      slot.artifacts.push_back(
+          {fs::absolute(path, ec).lexically_normal().string(), in.type().artifact().type(), {}});
+    } else {
+      std::string error;
+      if (!parseValue(text, in.type(), &slot.value, error)) {
+        err << fmt::format("error: --param {}: {}\n", name, error);
+        ok = false;
+        continue;
+      }
+    }
+    run.inputs[name] = std::move(slot);
+  }
+  for (const ir::Parameter &in : p.interface().inputs()) {
+    if (run.inputs.count(in.name()))
+      continue;
+    Slot slot;
+    if (in.has_default_value()) {
+      slot.present = true;
+      slot.value = in.default_value();
+      if (in.type().has_scalar() && in.type().scalar() == ir::FLOAT && slot.value.has_int_value())
+        slot.value.set_float_value(static_cast<double>(slot.value.int_value()));
+    } else if (!in.optional() && !in.type().optional()) {
+      err << fmt::format("error: pipeline `{}` needs a value for `{}` ({})\n", p.name(), in.name(),
+                         typeName(in.type()))
+          << fmt::format("help: pass it with `--param {}=...`\n", in.name());
+      ok = false;
+    }
+    run.inputs[in.name()] = std::move(slot);
+  }
+  return ok;
+}
+
+// Plain progress lines, one per task start and end; on failure the task's
+// exit status, the tail of its log and the log's path.
+class ProgressPrinter : public RunObserver {
+public:
+  ProgressPrinter(std::ostream &out, std::chrono::steady_clock::time_point start)
+      : out_(out), start_(start) {}
+
+  void taskStarted(const NodeRun &n) override {
+    if (n.state == State::Cached)
+      return;
+    out_ << fmt::format("[{:7.2f}s] started   {}\n", elapsed(), n.path) << std::flush;
+  }
+  void taskFinished(const NodeRun &n, const TaskJob *) override {
+    if (n.state == State::Cached) {
+      out_ << fmt::format("[{:7.2f}s] cached    {}\n", elapsed(), n.path) << std::flush;
+      return;
+    }
+    out_ << fmt::format("[{:7.2f}s] {:<9} {} ({:.2f}s{})\n", elapsed(), stateName(n.state), n.path,
+                        n.seconds, n.attempts > 1 ? fmt::format(", {} attempts", n.attempts) : "");
+    if (n.state == State::Failed) {
+      out_ << fmt::format("  error: task `{}` {}\n", n.path, n.message);
+      std::string tail = process::tailOfFile(n.logPath, 20, 4096);
+      if (!tail.empty()) {
+        out_ << "  --- last lines of its log ---\n";
+        std::istringstream lines(tail);
+        for (std::string line; std::getline(lines, line);)
+          out_ << "  | " << line << "\n";
+      }
+      out_ << fmt::format("  full log: {}\n", n.logPath);
+    }
+    out_ << std::flush;
+  }
+
+private:
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  std::ostream &out_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+void printSummary(const Scheduler &s, std::ostream &out) {
+  std::map<State, int> counts;
+  size_t width = 4;
+  for (const NodeRun *n : s.taskOrder())
+    width = std::max(width, n->path.size());
+  out << fmt::format("\n{:<{}}  {:<9}  {:>8}  {}\n", "task", width, "state", "seconds", "outputs");
+  for (const NodeRun *n : s.taskOrder()) {
+    ++counts[n->state];
+    std::vector<std::string> outs;
+    for (const auto &[name, slot] : n->outputs)
+      outs.push_back(slot.isArtifact && !slot.artifacts.empty()
+                         ? name + "=" + slot.artifacts.front().uri
+                         : name + "=" + valueText(slot.value).substr(0, 40));
+    out << fmt::format("{:<{}}  {:<9}  {:>8.2f}  {}\n", n->path, width, stateName(n->state),
+                       n->seconds, fmt::join(outs, " "));
+  }
+  std::vector<std::string> parts;
+  for (auto [state, count] : counts)
+    parts.push_back(fmt::format("{} {}", count, stateName(state)));
+  out << fmt::format("\n{} tasks: {}\n", s.taskOrder().size(), fmt::join(parts, ", "));
+}
+
+} // namespace
+
+int runPipeline(const ir::Module &module, const RunOptions &options, std::ostream &out,
+                std::ostream &err) {
+  auto start = std::chrono::steady_clock::now();
+  const ir::Pipeline &pipeline = module.pipelines().at(module.root_pipeline());
+  PipelineRun root;
+  root.pipeline = &pipeline;
+  if (!bindInputs(pipeline, options, root, err))
+    return 2;
+
+  std::error_code ec;
+  fs::path rootDir = fs::absolute(options.root, ec);
+  RunContext ctx;
+  ctx.runId = newRunId();
+  ctx.runDir = (rootDir / "runs" / ctx.runId).string();
+  ctx.createTime = nowText("%Y-%m-%dT%H:%M:%SZ");
+  fs::create_directories(ctx.runDir, ec);
+  if (ec) {
+    err << fmt::format("error: cannot create the run folder `{}`: {}\n", ctx.runDir, ec.message());
+    return 2;
+  }
+  fs::create_directories(rootDir / ".mlpc", ec);
+  fs::path script = rootDir / ".mlpc" / "mlpc_executor.py";
+  if (!writeIfChanged(script, kPythonExecutor[0].text)) {
+    err << fmt::format("error: cannot write `{}`\n", script.string());
+    return 2;
+  }
+  ctx.executorScript = script.string();
+  TaskCache cache((rootDir / "cache").string());
+  ctx.cache = &cache;
+  process::CancelToken cancel;
+  process::InterruptGuard interrupts(cancel); // Ctrl-C cancels the run
+  ctx.cancel = &cancel;
+  ProgressPrinter progress(out, start);
+  std::string dbError;
+  std::string dbPath = (rootDir / "metadata.sqlite").string();
+  std::unique_ptr<Lineage> lineage =
+      Lineage::open(dbPath, module, pipeline, ctx.runId, ctx.runDir, dbError);
+  if (!lineage) {
+    err << fmt::format("error: cannot open the metadata store `{}`: {}\n", dbPath, dbError);
+    return 2;
+  }
+  lineage->next = &progress;
+  ctx.observer = lineage.get();
+
+  out << fmt::format("run {} of pipeline `{}`\n  folder: {}\n", ctx.runId, pipeline.name(),
+                     ctx.runDir);
+  Scheduler scheduler(module, options, ctx);
+  scheduler.run(root);
+  printSummary(scheduler, out);
+
+  bool failed = root.body && root.body->failed;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const char *state = cancel.canceled() ? "CANCELED" : failed ? "FAILED" : "SUCCEEDED";
+  lineage->runFinished(state, seconds);
+  if (!lineage->lastError().empty())
+    err << fmt::format("warning: the metadata store could not record everything: {}\n",
+                       lineage->lastError());
+  if (cancel.canceled()) {
+    out << fmt::format("run {} canceled; what finished is kept under {}\n", ctx.runId, ctx.runDir);
+    return 130;
+  }
+  out << fmt::format("run {} {} in {:.2f}s\n  outputs and logs: {}\n  metadata: {}\n", ctx.runId,
+                     failed ? "failed" : "succeeded", seconds, ctx.runDir, dbPath);
+  return failed ? 1 : 0;
+}
+
+} // namespace mlpc::runtime
