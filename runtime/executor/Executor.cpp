@@ -189,6 +189,27 @@ void printSummary(const Scheduler &s, std::ostream &out) {
   out << fmt::format("\n{} tasks: {}\n", s.taskOrder().size(), fmt::join(parts, ", "));
 }
 
+// The GPUs of this machine, as CUDA_VISIBLE_DEVICES names them: its own list
+// when set, else one per NVIDIA device the driver reports.
+std::vector<std::string> detectGpus() {
+  std::vector<std::string> ids;
+  if (const char *visible = std::getenv("CUDA_VISIBLE_DEVICES")) {
+    std::stringstream list(visible);
+    for (std::string id; std::getline(list, id, ',');)
+      if (!id.empty() && id != "-1")
+        ids.push_back(id);
+    return ids;
+  }
+  std::error_code ec;
+  int count = 0;
+  for (auto it = fs::directory_iterator("/proc/driver/nvidia/gpus", ec);
+       !ec && it != fs::directory_iterator(); it.increment(ec))
+    ++count;
+  for (int i = 0; i < count; ++i)
+    ids.push_back(std::to_string(i));
+  return ids;
+}
+
 } // namespace
 
 int runPipeline(const ir::Module &module, const RunOptions &options, std::ostream &out,
@@ -237,7 +258,9 @@ int runPipeline(const ir::Module &module, const RunOptions &options, std::ostrea
 
   out << fmt::format("run {} of pipeline `{}`\n  folder: {}\n", ctx.runId, pipeline.name(),
                      ctx.runDir);
-  Scheduler scheduler(module, options, ctx);
+  RunOptions withGpus = options;
+  withGpus.gpus = detectGpus();
+  Scheduler scheduler(module, withGpus, ctx);
   scheduler.run(root);
   printSummary(scheduler, out);
 

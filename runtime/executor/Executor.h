@@ -7,6 +7,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace mlpc::runtime {
 
@@ -17,9 +18,11 @@ struct RunOptions {
   std::map<std::string, std::string> params; // --param name=value, parsed by type
   std::string containerRuntime;              // --container-runtime=docker|podman
   std::string python = "python3";            // runs Python-function components
-  int gpus = -1;                             // GPUs to schedule (-1: detect)
-  bool liveProgress = false;                 // a live view on a terminal
-  std::string sourceDir;                     // the .mlp file's folder (relative URIs)
+  // The GPUs tasks may use, as CUDA_VISIBLE_DEVICES names them (filled in
+  // by runPipeline from this machine).
+  std::vector<std::string> gpus;
+  bool liveProgress = false; // a live view on a terminal
+  std::string sourceDir;     // the .mlp file's folder (relative URIs)
 };
 
 // Exit status of `mlpc run`: 0 success, 1 a task failed, 2 bad usage or

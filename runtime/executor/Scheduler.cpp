@@ -263,7 +263,7 @@ ir::Value binary(ir::BinaryExpr::Op op, const ir::Value &a, const ir::Value &b) 
 
 Scheduler::Scheduler(const ir::Module &m, const RunOptions &o, RunContext &ctx)
     : m_(m), o_(o), ctx_(ctx) {
-  freeGpus_ = o.gpus < 0 ? 0 : o.gpus;
+  freeGpus_ = o.gpus;
 }
 
 std::unique_ptr<DagRun> Scheduler::makeDag(const ir::Dag &dag, DagRun *parent, NodeRun *owner,
@@ -317,8 +317,10 @@ void Scheduler::run(PipelineRun &root) {
       --running_;
       NodeRun &node = *c.node;
       TaskJob *job = jobOf_[&node];
-      if (const ir::Task &t = node.node->task(); t.options().resources().accelerator_count() > 0)
-        freeGpus_ += static_cast<int>(t.options().resources().accelerator_count());
+      if (auto held = gpusOf_.find(&node); held != gpusOf_.end()) {
+        freeGpus_.insert(freeGpus_.end(), held->second.begin(), held->second.end());
+        gpusOf_.erase(held);
+      }
       node.seconds = c.outcome.seconds;
       node.attempts = c.outcome.attempts;
       node.outputs = std::move(c.outcome.outputs);
@@ -343,13 +345,22 @@ void Scheduler::launchQueued() {
       o_.jobs > 0 ? o_.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (auto it = queued_.begin(); it != queued_.end() && running_ < limit;) {
     auto [node, job] = *it;
-    int gpus = static_cast<int>(node->node->task().options().resources().accelerator_count());
-    if (gpus > freeGpus_ && gpus <= o_.gpus) {
-      ++it; // waits for a GPU to free up
+    // A task that asks for GPUs waits until that many are free (at most as many
+    // as the machine has; with none it runs on the CPU path) and sees only
+    // those; the other tasks see none.
+    size_t want = std::min<size_t>(
+        static_cast<size_t>(node->node->task().options().resources().accelerator_count()),
+        o_.gpus.size());
+    if (want > freeGpus_.size()) {
+      ++it;
       continue;
     }
-    if (gpus > 0 && gpus <= o_.gpus)
-      freeGpus_ -= gpus;
+    if (!o_.gpus.empty()) {
+      std::vector<std::string> ids(freeGpus_.end() - static_cast<long>(want), freeGpus_.end());
+      freeGpus_.resize(freeGpus_.size() - want);
+      job->extraEnv["CUDA_VISIBLE_DEVICES"] = fmt::format("{}", fmt::join(ids, ","));
+      gpusOf_[node] = std::move(ids);
+    }
     it = queued_.erase(it);
     ++running_;
     node->state = State::Running;

@@ -81,7 +81,8 @@ private:
   std::vector<std::unique_ptr<TaskJob>> jobs_; // kept alive until the end
   std::deque<std::pair<NodeRun *, TaskJob *>> queued_;
   int running_ = 0;
-  int freeGpus_ = 0;
+  std::vector<std::string> freeGpus_;                          // GPU ids not in use
+  std::map<const NodeRun *, std::vector<std::string>> gpusOf_; // held by running tasks
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Completion> completions_;

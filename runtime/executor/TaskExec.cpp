@@ -248,6 +248,7 @@ bool readExecutorOutput(const std::string &file, const TaskJob &job,
 
 std::map<std::string, std::string> taskEnv(const TaskJob &job, const AttemptDirs &dirs) {
   std::map<std::string, std::string> env(job.options->env().begin(), job.options->env().end());
+  env.insert(job.extraEnv.begin(), job.extraEnv.end());
   if (job.component->has_container())
     for (const auto &[k, v] : job.component->container().env()) {
       std::vector<std::string> text;

@@ -27,6 +27,7 @@ struct TaskJob {
   // Host folders a container sees at the same paths: the run's root, and the
   // folders of the task's input artifacts.
   std::vector<std::string> mounts;
+  std::map<std::string, std::string> extraEnv; // set by the scheduler (CUDA_VISIBLE_DEVICES)
 };
 
 struct TaskOutcome {
