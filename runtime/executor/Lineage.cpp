@@ -67,6 +67,29 @@ void Lineage::taskStarted(const NodeRun &node) {
 
 void Lineage::taskFinished(const NodeRun &node, const TaskJob *job) {
   if (job && store_) {
+    pending_.emplace_back(&node, job);
+    if (pending_.size() >= 256)
+      flush();
+  }
+  if (next)
+    next->taskFinished(node, job);
+}
+
+void Lineage::flush() {
+  if (pending_.empty() || !store_)
+    return;
+  md::Transaction tx(*store_);
+  for (auto [node, job] : pending_)
+    record(*node, *job);
+  pending_.clear();
+  if (!tx.ok() || !tx.commit())
+    error_ = store_->error();
+}
+
+// One task's execution, events and node context (a savepoint inside flush's transaction).
+void Lineage::record(const NodeRun &node, const TaskJob &jobRef) {
+  const TaskJob *job = &jobRef;
+  {
     md::MetadataStore &s = *store_;
     md::Transaction tx(s);
     md::Context nodeCtx;
@@ -127,8 +150,6 @@ void Lineage::taskFinished(const NodeRun &node, const TaskJob *job) {
     if (!ok)
       error_ = s.error();
   }
-  if (next)
-    next->taskFinished(node, job);
 }
 
 // The id of the artifact at this URI, if this run has recorded it (an output
@@ -145,6 +166,7 @@ int64_t Lineage::artifactId(const Artifact &a) {
 void Lineage::runFinished(const std::string &state, double seconds) {
   if (!store_)
     return;
+  flush();
   auto run = store_->getContext(runContext_);
   if (!run)
     return;

@@ -24,6 +24,9 @@ public:
 
   void taskStarted(const NodeRun &node) override;
   void taskFinished(const NodeRun &node, const TaskJob *job) override;
+  // Writes the buffered tasks in one transaction (one commit for many tasks
+  // when they finish together: the store's cost is per commit).
+  void flush() override;
   // Records how the run ended: succeeded, failed or canceled.
   void runFinished(const std::string &state, double seconds);
 
@@ -33,7 +36,9 @@ public:
 
 private:
   Lineage() = default;
+  void record(const NodeRun &node, const TaskJob &job);
   int64_t artifactId(const Artifact &a);
+  std::vector<std::pair<const NodeRun *, const TaskJob *>> pending_;
   int64_t artifactTypeId(const std::string &irType);
 
   std::unique_ptr<metadata::MetadataStore> store_;

@@ -307,6 +307,8 @@ void Scheduler::run(PipelineRun &root) {
       std::fprintf(stderr, "internal error: the run is stuck with no task running\n");
       break;
     }
+    if (ctx_.observer)
+      ctx_.observer->flush();
     std::vector<Completion> done;
     {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -338,6 +340,8 @@ void Scheduler::run(PipelineRun &root) {
   }
   for (std::thread &w : workers_)
     w.join();
+  if (ctx_.observer)
+    ctx_.observer->flush();
 }
 
 void Scheduler::launchQueued() {

@@ -27,6 +27,9 @@ struct RunObserver {
   virtual ~RunObserver() = default;
   virtual void taskStarted(const NodeRun &) {}
   virtual void taskFinished(const NodeRun &, const TaskJob *job) { (void)job; }
+  // Called when the scheduler is about to wait for running tasks, and at the
+  // end: a moment to write what was buffered.
+  virtual void flush() {}
 };
 
 struct RunContext {
