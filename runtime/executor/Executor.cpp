@@ -7,11 +7,15 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <random>
 #include <sstream>
+#include <thread>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -126,45 +130,106 @@ bool bindInputs(const ir::Pipeline &p, const RunOptions &o, PipelineRun &run, st
   return ok;
 }
 
-// Plain progress lines, one per task start and end; on failure the task's
-// exit status, the tail of its log and the log's path.
+// Progress: one line per task start and end, with the time; on failure the
+// task's exit status, the tail of its log and the log's path. On a terminal a
+// status line below them shows done / running / cached / failed, the elapsed
+// time and a bar, redrawn as tasks change and every quarter second.
 class ProgressPrinter : public RunObserver {
 public:
-  ProgressPrinter(std::ostream &out, std::chrono::steady_clock::time_point start)
-      : out_(out), start_(start) {}
+  ProgressPrinter(std::ostream &out, std::chrono::steady_clock::time_point start, bool live,
+                  std::function<size_t()> knownTasks)
+      : out_(out), start_(start), live_(live), knownTasks_(std::move(knownTasks)) {
+    if (live_)
+      ticker_ = std::thread([this] {
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (!stop_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stopped_; }))
+          drawStatus();
+      });
+  }
+  ~ProgressPrinter() override { stop(); }
+
+  // Ends the live view (before the summary is printed).
+  void stop() {
+    if (!ticker_.joinable())
+      return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopped_ = true;
+      out_ << "\r\033[K" << std::flush;
+    }
+    stop_.notify_all();
+    ticker_.join();
+  }
 
   void taskStarted(const NodeRun &n) override {
+    std::lock_guard<std::mutex> lock(mutex_);
     if (n.state == State::Cached)
       return;
-    out_ << fmt::format("[{:7.2f}s] started   {}\n", elapsed(), n.path) << std::flush;
+    ++running_;
+    line(fmt::format("[{:7.2f}s] started   {}\n", elapsed(), n.path));
   }
   void taskFinished(const NodeRun &n, const TaskJob *) override {
+    std::lock_guard<std::mutex> lock(mutex_);
     if (n.state == State::Cached) {
-      out_ << fmt::format("[{:7.2f}s] cached    {}\n", elapsed(), n.path) << std::flush;
+      ++cached_;
+      line(fmt::format("[{:7.2f}s] cached    {}\n", elapsed(), n.path));
       return;
     }
-    out_ << fmt::format("[{:7.2f}s] {:<9} {} ({:.2f}s{})\n", elapsed(), stateName(n.state), n.path,
-                        n.seconds, n.attempts > 1 ? fmt::format(", {} attempts", n.attempts) : "");
+    --running_;
+    ++(n.state == State::Succeeded ? succeeded_ : failed_);
+    std::string text =
+        fmt::format("[{:7.2f}s] {:<9} {} ({:.2f}s{})\n", elapsed(), stateName(n.state), n.path,
+                    n.seconds, n.attempts > 1 ? fmt::format(", {} attempts", n.attempts) : "");
     if (n.state == State::Failed) {
-      out_ << fmt::format("  error: task `{}` {}\n", n.path, n.message);
+      text += fmt::format("  error: task `{}` {}\n", n.path, n.message);
       std::string tail = process::tailOfFile(n.logPath, 20, 4096);
       if (!tail.empty()) {
-        out_ << "  --- last lines of its log ---\n";
+        text += "  --- last lines of its log ---\n";
         std::istringstream lines(tail);
-        for (std::string line; std::getline(lines, line);)
-          out_ << "  | " << line << "\n";
+        for (std::string l; std::getline(lines, l);)
+          text += "  | " + l + "\n";
       }
-      out_ << fmt::format("  full log: {}\n", n.logPath);
+      text += fmt::format("  full log: {}\n", n.logPath);
     }
-    out_ << std::flush;
+    line(text);
   }
 
 private:
   double elapsed() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
+  // A log line above the status line (which is then redrawn).
+  void line(const std::string &text) {
+    if (live_)
+      out_ << "\r\033[K";
+    out_ << text;
+    if (live_)
+      drawStatus();
+    out_ << std::flush;
+  }
+  void drawStatus() {
+    if (stopped_)
+      return;
+    size_t total = std::max<size_t>(knownTasks_(), 1);
+    size_t finishedCount = succeeded_ + cached_ + failed_;
+    int filled = static_cast<int>(20 * finishedCount / total);
+    std::string bar;
+    for (int i = 0; i < 20; ++i)
+      bar += i < filled ? "\u2588" : "\u2591";
+    out_ << fmt::format("\r\033[K[{:7.1f}s] {} {}/{} done, {} running, {} cached, {} failed",
+                        elapsed(), bar, finishedCount, total, running_, cached_, failed_)
+         << std::flush;
+  }
+
   std::ostream &out_;
   std::chrono::steady_clock::time_point start_;
+  bool live_;
+  std::function<size_t()> knownTasks_;
+  std::mutex mutex_;
+  std::condition_variable stop_;
+  bool stopped_ = false;
+  std::thread ticker_;
+  size_t running_ = 0, succeeded_ = 0, cached_ = 0, failed_ = 0;
 };
 
 void printSummary(const Scheduler &s, std::ostream &out) {
@@ -244,7 +309,13 @@ int runPipeline(const ir::Module &module, const RunOptions &options, std::ostrea
   process::CancelToken cancel;
   process::InterruptGuard interrupts(cancel); // Ctrl-C cancels the run
   ctx.cancel = &cancel;
-  ProgressPrinter progress(out, start);
+  // The live view needs a terminal; logs and pipes get plain lines.
+  const char *term = std::getenv("TERM");
+  bool live =
+      options.liveProgress && isatty(STDOUT_FILENO) && !(term && std::string(term) == "dumb");
+  Scheduler *current = nullptr;
+  ProgressPrinter progress(out, start, live,
+                           [&current] { return current ? current->knownTasks() : size_t{0}; });
   std::string dbError;
   std::string dbPath = (rootDir / "metadata.sqlite").string();
   std::unique_ptr<Lineage> lineage =
@@ -261,7 +332,9 @@ int runPipeline(const ir::Module &module, const RunOptions &options, std::ostrea
   RunOptions withGpus = options;
   withGpus.gpus = detectGpus();
   Scheduler scheduler(module, withGpus, ctx);
+  current = &scheduler;
   scheduler.run(root);
+  progress.stop();
   printSummary(scheduler, out);
 
   bool failed = root.body && root.body->failed;

@@ -21,8 +21,8 @@ struct RunOptions {
   // The GPUs tasks may use, as CUDA_VISIBLE_DEVICES names them (filled in
   // by runPipeline from this machine).
   std::vector<std::string> gpus;
-  bool liveProgress = false; // a live view on a terminal
-  std::string sourceDir;     // the .mlp file's folder (relative URIs)
+  bool liveProgress = true; // a live status line when stdout is a terminal
+  std::string sourceDir;    // the .mlp file's folder (relative URIs)
 };
 
 // Exit status of `mlpc run`: 0 success, 1 a task failed, 2 bad usage or

@@ -285,8 +285,10 @@ std::unique_ptr<DagRun> Scheduler::makeDag(const ir::Dag &dag, DagRun *parent, N
     node->dag = run.get();
     node->deps = it->second[i];
     node->path = path + nodeName(dag.nodes(i));
-    if (node->node->has_task())
+    if (node->node->has_task()) {
       pipeline->tasks.emplace(node->node->task().name(), node.get());
+      ++knownTasks_;
+    }
     run->nodes.push_back(std::move(node));
   }
   run->unfinished = run->nodes.size();

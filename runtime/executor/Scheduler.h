@@ -12,6 +12,7 @@
 #include "runtime/executor/RunState.h"
 #include "runtime/executor/TaskExec.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -50,6 +51,9 @@ public:
   void run(PipelineRun &root);
   // Every task instance, in the order they started (for the summary).
   const std::vector<NodeRun *> &taskOrder() const { return taskOrder_; }
+  // Task instances known so far (loops add theirs as they start). Read from
+  // the progress thread, hence atomic.
+  size_t knownTasks() const { return knownTasks_.load(); }
 
 private:
   struct Completion {
@@ -94,6 +98,7 @@ private:
   std::map<const NodeRun *, TaskJob *> jobOf_;
   std::map<const NodeRun *, std::string> cacheKeys_;
   bool rootDone_ = false;
+  std::atomic<size_t> knownTasks_{0};
   PipelineRun *root_ = nullptr;
 };
 
