@@ -42,7 +42,8 @@ def chain_true(n):
              "", "pipeline chain_true() {"]
     for i in range(n):
         after = f" with {{ after: [t{i - 1}] }}" if i else ""
-        lines.append(f"  t{i} = noop(i: {i}){after}")
+        name = f"t{i} = " if i < n - 1 else ""  # the last one is not referred to
+        lines.append(f"  {name}noop(i: {i}){after}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -53,7 +54,8 @@ def dag_import(layers, width):
     for layer in range(layers):
         for i in range(width):
             after = f" with {{ after: [t{layer - 1}_{i}] }}" if layer else ""
-            lines.append(f"  t{layer}_{i} = load(uri: uri){after}")
+            name = f"t{layer}_{i} = " if layer < layers - 1 else ""
+            lines.append(f"  {name}load(uri: uri){after}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

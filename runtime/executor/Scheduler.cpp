@@ -319,31 +319,33 @@ void Scheduler::run(PipelineRun &root) {
     }
     for (Completion &c : done) {
       --running_;
-      NodeRun &node = *c.node;
-      TaskJob *job = jobOf_[&node];
-      if (auto held = gpusOf_.find(&node); held != gpusOf_.end()) {
-        freeGpus_.insert(freeGpus_.end(), held->second.begin(), held->second.end());
-        gpusOf_.erase(held);
-      }
-      node.seconds = c.outcome.seconds;
-      node.attempts = c.outcome.attempts;
-      node.outputs = std::move(c.outcome.outputs);
-      if (c.outcome.ok && !cacheKeys_[&node].empty())
-        ctx_.cache->store(cacheKeys_[&node], node.outputs, ctx_.runId, node.path);
-      State s = c.outcome.ok         ? State::Succeeded
-                : c.outcome.canceled ? State::Canceled
-                                     : State::Failed;
-      node.state = s; // so the observer sees it
-      node.message = c.outcome.message;
-      if (ctx_.observer)
-        ctx_.observer->taskFinished(node, job);
-      finish(node, s, c.outcome.message);
+      complete(*c.node, std::move(c.outcome));
     }
   }
   for (std::thread &w : workers_)
     w.join();
   if (ctx_.observer)
     ctx_.observer->flush();
+}
+
+// A task's outcome: its outputs, the cache index, the observer, then the DAG.
+void Scheduler::complete(NodeRun &node, TaskOutcome &&outcome) {
+  TaskJob *job = jobOf_[&node];
+  if (auto held = gpusOf_.find(&node); held != gpusOf_.end()) {
+    freeGpus_.insert(freeGpus_.end(), held->second.begin(), held->second.end());
+    gpusOf_.erase(held);
+  }
+  node.seconds = outcome.seconds;
+  node.attempts = outcome.attempts;
+  node.outputs = std::move(outcome.outputs);
+  if (outcome.ok && !cacheKeys_[&node].empty())
+    ctx_.cache->store(cacheKeys_[&node], node.outputs, ctx_.runId, node.path);
+  State s = outcome.ok ? State::Succeeded : outcome.canceled ? State::Canceled : State::Failed;
+  node.state = s; // so the observer sees it
+  node.message = outcome.message;
+  if (ctx_.observer)
+    ctx_.observer->taskFinished(node, job);
+  finish(node, s, outcome.message);
 }
 
 void Scheduler::launchQueued() {
@@ -647,8 +649,17 @@ void Scheduler::startTask(NodeRun &node, const ir::Task &task) {
     cacheKeys_[&node] = key;
   }
   jobOf_[&node] = job.get();
-  queued_.emplace_back(&node, job.get());
+  TaskJob *queued = job.get();
   jobs_.push_back(std::move(job));
+  if (component.has_importer()) {
+    // An importer only records a URI: done here, without a worker thread.
+    taskOrder_.push_back(&node);
+    if (ctx_.observer)
+      ctx_.observer->taskStarted(node);
+    complete(node, executeTask(*queued));
+    return;
+  }
+  queued_.emplace_back(&node, queued);
 }
 
 bool Scheduler::resolveInputs(const ir::Interface &iface, const ir::Task &task, DagRun &dag,

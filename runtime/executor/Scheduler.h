@@ -70,6 +70,7 @@ private:
   void finish(NodeRun &node, State state, const std::string &message = "");
   void dagFinished(DagRun &dag);
   void launchQueued();
+  void complete(NodeRun &node, TaskOutcome &&outcome);
 
   // Values.
   bool resolveInputs(const ir::Interface &iface, const ir::Task &task, DagRun &dag,
