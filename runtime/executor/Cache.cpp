@@ -9,9 +9,11 @@
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/SHA256.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -170,7 +172,9 @@ void TaskCache::store(const std::string &key, const std::map<std::string, Slot> 
   fs::create_directories(dir_, ec);
   fs::path final = fs::path(dir_) / (key + ".json");
   fs::path tmp = final;
-  tmp += fmt::format(".tmp{}", reinterpret_cast<uintptr_t>(&outputs));
+  // Unique per process and call: two runs on one root may store the same key at once.
+  static std::atomic<unsigned> counter{0};
+  tmp += fmt::format(".tmp{}-{}", getpid(), counter++);
   {
     std::ofstream f(tmp, std::ios::binary);
     std::string text;
