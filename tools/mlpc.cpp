@@ -63,8 +63,8 @@ cl::opt<bool> explainList("list", cl::desc("List every diagnostic code"), cl::su
                           cl::cat(category));
 
 cl::opt<std::string> target("target",
-                            cl::desc("Output: ir (mlpc IR) or kfp (KFP PipelineSpec YAML); tfx, "
-                                     "dataflow, native planned"),
+                            cl::desc("Output: ir (mlpc IR), kfp (KFP PipelineSpec YAML) or native "
+                                     "(a plan for `mlpc run`); tfx and dataflow planned"),
                             cl::init("ir"), cl::sub(buildCmd), cl::cat(category));
 cl::opt<std::string> output("o",
                             cl::desc("Output file (.pb binary, .txtpb text); stdout if absent"),
