@@ -319,10 +319,16 @@ void Scheduler::run(PipelineRun &root) {
     }
     for (Completion &c : done) {
       --running_;
+      // Its worker has posted its last words: join it now, so a long run does
+      // not keep thousands of finished threads.
+      if (auto w = workers_.find(c.node); w != workers_.end()) {
+        w->second.join();
+        workers_.erase(w);
+      }
       complete(*c.node, std::move(c.outcome));
     }
   }
-  for (std::thread &w : workers_)
+  for (auto &[node, w] : workers_)
     w.join();
   if (ctx_.observer)
     ctx_.observer->flush();
@@ -375,7 +381,7 @@ void Scheduler::launchQueued() {
     taskOrder_.push_back(node);
     if (ctx_.observer)
       ctx_.observer->taskStarted(*node);
-    workers_.emplace_back([this, node = node, job = job] {
+    workers_[node] = std::thread([this, node = node, job = job] {
       TaskOutcome outcome = executeTask(*job);
       std::lock_guard<std::mutex> lock(mutex_);
       completions_.push_back({node, std::move(outcome)});

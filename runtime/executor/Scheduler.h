@@ -94,7 +94,7 @@ private:
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Completion> completions_;
-  std::vector<std::thread> workers_;
+  std::map<const NodeRun *, std::thread> workers_; // running (or just finished) tasks
   std::vector<NodeRun *> taskOrder_;
   std::map<const NodeRun *, TaskJob *> jobOf_;
   std::map<const NodeRun *, std::string> cacheKeys_;
