@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-#include <google/protobuf/util/json_util.h>
 #include <llvm/Support/JSON.h>
 #include <map>
 #include <regex>
