@@ -626,19 +626,21 @@ void Scheduler::startTask(NodeRun &node, const ir::Task &task) {
     finish(node, State::Failed, error);
     return;
   }
-  job->mounts.push_back(fs::absolute(o_.root).lexically_normal().string());
-  for (const auto &[name, slot] : job->inputs)
-    for (const Artifact &a : slot.artifacts)
-      if (a.uri.find("://") == std::string::npos)
-        job->mounts.push_back(fs::path(a.uri).parent_path().string());
-  std::sort(job->mounts.begin(), job->mounts.end());
-  job->mounts.erase(std::unique(job->mounts.begin(), job->mounts.end()), job->mounts.end());
+  if (!o_.containerRuntime.empty() && component.has_container()) {
+    job->mounts.push_back(fs::absolute(o_.root).lexically_normal().string());
+    for (const auto &[name, slot] : job->inputs)
+      for (const Artifact &a : slot.artifacts)
+        if (a.uri.find("://") == std::string::npos)
+          job->mounts.push_back(fs::path(a.uri).parent_path().string());
+    std::sort(job->mounts.begin(), job->mounts.end());
+    job->mounts.erase(std::unique(job->mounts.begin(), job->mounts.end()), job->mounts.end());
+  }
   // Caching: an earlier run's outputs for the same definition and inputs.
   bool cacheable = !o_.noCache && !component.has_importer() &&
                    !(task.options().caching_case() == ir::TaskOptions::kCacheEnabled &&
                      !task.options().cache_enabled());
-  std::string key = ctx_.cache->key(component, task.options(), job->inputs);
   if (cacheable) {
+    std::string key = ctx_.cache->key(component, task.options(), job->inputs);
     if (auto hit = ctx_.cache->lookup(key)) {
       node.outputs = std::move(*hit);
       node.state = State::Cached;
