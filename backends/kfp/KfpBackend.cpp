@@ -1153,28 +1153,6 @@ private:
     return "false";
   }
 
-  // A float as Python's str() writes it (`1.0`, `0.5`, `1e-05`).
-  static std::string pythonFloat(double d) {
-    if (std::isnan(d))
-      return "nan";
-    if (std::isinf(d))
-      return d > 0 ? "inf" : "-inf";
-    std::string text = fmt::format("{}", d);
-    if (text.find_first_of(".e") == std::string::npos)
-      text += ".0";
-    // Python writes exponents with at least two digits and a sign: 1e-05, 1e+16.
-    if (size_t e = text.find('e'); e != std::string::npos) {
-      std::string mantissa = text.substr(0, e), exponent = text.substr(e + 1);
-      char sign = exponent[0] == '-' ? '-' : '+';
-      if (exponent[0] == '-' || exponent[0] == '+')
-        exponent = exponent.substr(1);
-      if (exponent.size() < 2)
-        exponent = "0" + exponent;
-      text = mantissa + "e" + sign + exponent;
-    }
-    return text;
-  }
-
   void lowerDag(const ir::Dag &dag, DagScope &s) {
     for (const ir::Node &node : dag.nodes()) {
       switch (node.kind_case()) {

@@ -38,15 +38,17 @@ struct Node {
   }
 };
 
-// Python's float repr, as PyYAML prints doubles: `1.0`, `0.5`, `15.032385536`.
+// A double as PyYAML prints it: Python's repr, with `.0` before a bare
+// exponent (`1.0e+16`) and YAML's spellings of infinities and NaN.
 std::string formatDouble(double v) {
   if (std::isnan(v))
     return ".nan";
   if (std::isinf(v))
     return v > 0 ? ".inf" : "-.inf";
-  if (v == std::floor(v) && std::fabs(v) < 1e16)
-    return fmt::format("{:.1f}", v);
-  return fmt::format("{}", v);
+  std::string text = pythonFloat(v);
+  if (size_t e = text.find('e'); e != std::string::npos && text.find('.') == std::string::npos)
+    text.insert(e, ".0");
+  return text;
 }
 
 Node fromValue(const pb::Value &v);
@@ -257,6 +259,27 @@ bool plainSafe(const std::string &s) {
 }
 
 } // namespace
+
+std::string pythonFloat(double d) {
+  if (std::isnan(d))
+    return "nan";
+  if (std::isinf(d))
+    return d > 0 ? "inf" : "-inf";
+  std::string text = fmt::format("{}", d);
+  if (text.find_first_of(".e") == std::string::npos)
+    text += ".0";
+  // Python writes exponents with a sign and at least two digits: 1e-05, 1e+16.
+  if (size_t e = text.find('e'); e != std::string::npos) {
+    std::string mantissa = text.substr(0, e), exponent = text.substr(e + 1);
+    char sign = exponent[0] == '-' ? '-' : '+';
+    if (exponent[0] == '-' || exponent[0] == '+')
+      exponent = exponent.substr(1);
+    if (exponent.size() < 2)
+      exponent = "0" + exponent;
+    text = mantissa + "e" + sign + exponent;
+  }
+  return text;
+}
 
 std::string yamlString(const std::string &s) {
   if (plainSafe(s))

@@ -17,6 +17,9 @@ namespace mlpc::kfp {
 std::string
 toYaml(const google::protobuf::Message &message,
        const std::vector<std::pair<std::string, const google::protobuf::Message *>> &extra = {});
+// A double as Python's repr() writes it (`1.0`, `0.5`, `1e-05`, `nan`), which
+// is how the SDK writes numbers in CEL, JSON and header comments.
+std::string pythonFloat(double d);
 // A YAML scalar for `text`: plain when safe, else quoted and escaped.
 std::string yamlString(const std::string &text);
 

@@ -87,69 +87,66 @@ void Lineage::flush() {
 }
 
 // One task's execution, events and node context (a savepoint inside flush's transaction).
-void Lineage::record(const NodeRun &node, const TaskJob &jobRef) {
-  const TaskJob *job = &jobRef;
-  {
-    md::MetadataStore &s = *store_;
-    md::Transaction tx(s);
-    md::Context nodeCtx;
-    nodeCtx.typeId = nodeType_;
-    nodeCtx.name = pipelineName_ + "." + node.path;
-    md::Execution e;
-    e.typeId = job->component->has_importer() ? importerType_ : executionType_;
-    e.state = node.state == State::Succeeded  ? md::ExecutionState::Complete
-              : node.state == State::Cached   ? md::ExecutionState::Cached
-              : node.state == State::Canceled ? md::ExecutionState::Canceled
-                                              : md::ExecutionState::Failed;
-    e.customProperties = {{"task_name", node.path},
-                          {"display_name", job->displayName},
-                          {"component", job->component->name()},
-                          {"seconds", node.seconds},
-                          {"attempts", static_cast<int64_t>(node.attempts)},
-                          {"log", node.logPath}};
-    if (job->component->has_container())
-      e.customProperties["image"] = job->component->container().image();
-    if (!node.message.empty())
-      e.customProperties["message"] = node.message;
-    std::vector<md::ArtifactAndEvent> artifacts;
-    auto add = [&](const std::string &name, const Artifact &a, md::EventType type) {
-      md::ArtifactAndEvent ae;
-      ae.artifact.id = artifactId(a);
-      ae.artifact.typeId = artifactTypeId(a.type);
-      ae.artifact.uri = a.uri;
-      ae.artifact.state = md::ArtifactState::Live;
-      for (const auto &[k, v] : a.metadata.fields())
-        ae.artifact.customProperties[k] = valueText(v);
-      ae.type = type;
-      ae.path = {name, int64_t{0}};
-      artifacts.push_back(std::move(ae));
-    };
-    for (const auto &[name, slot] : job->inputs) {
+void Lineage::record(const NodeRun &node, const TaskJob &job) {
+  md::MetadataStore &s = *store_;
+  md::Transaction tx(s);
+  md::Context nodeCtx;
+  nodeCtx.typeId = nodeType_;
+  nodeCtx.name = pipelineName_ + "." + node.path;
+  md::Execution e;
+  e.typeId = job.component->has_importer() ? importerType_ : executionType_;
+  e.state = node.state == State::Succeeded  ? md::ExecutionState::Complete
+            : node.state == State::Cached   ? md::ExecutionState::Cached
+            : node.state == State::Canceled ? md::ExecutionState::Canceled
+                                            : md::ExecutionState::Failed;
+  e.customProperties = {{"task_name", node.path},
+                        {"display_name", job.displayName},
+                        {"component", job.component->name()},
+                        {"seconds", node.seconds},
+                        {"attempts", static_cast<int64_t>(node.attempts)},
+                        {"log", node.logPath}};
+  if (job.component->has_container())
+    e.customProperties["image"] = job.component->container().image();
+  if (!node.message.empty())
+    e.customProperties["message"] = node.message;
+  std::vector<md::ArtifactAndEvent> artifacts;
+  auto add = [&](const std::string &name, const Artifact &a, md::EventType type) {
+    md::ArtifactAndEvent ae;
+    ae.artifact.id = artifactId(a);
+    ae.artifact.typeId = artifactTypeId(a.type);
+    ae.artifact.uri = a.uri;
+    ae.artifact.state = md::ArtifactState::Live;
+    for (const auto &[k, v] : a.metadata.fields())
+      ae.artifact.customProperties[k] = valueText(v);
+    ae.type = type;
+    ae.path = {name, int64_t{0}};
+    artifacts.push_back(std::move(ae));
+  };
+  for (const auto &[name, slot] : job.inputs) {
+    if (slot.isArtifact)
+      for (const Artifact &a : slot.artifacts)
+        add(name, a, md::EventType::Input);
+    else if (slot.present)
+      e.customProperties["input:" + name] = valueText(slot.value);
+  }
+  bool outputsExist = node.state == State::Succeeded || node.state == State::Cached;
+  if (outputsExist)
+    for (const auto &[name, slot] : node.outputs) {
       if (slot.isArtifact)
         for (const Artifact &a : slot.artifacts)
-          add(name, a, md::EventType::Input);
-      else if (slot.present)
-        e.customProperties["input:" + name] = valueText(slot.value);
+          add(name, a, md::EventType::Output);
+      else
+        e.customProperties["output:" + name] = valueText(slot.value);
     }
-    bool outputsExist = node.state == State::Succeeded || node.state == State::Cached;
-    if (outputsExist)
-      for (const auto &[name, slot] : node.outputs) {
-        if (slot.isArtifact)
-          for (const Artifact &a : slot.artifacts)
-            add(name, a, md::EventType::Output);
-        else
-          e.customProperties["output:" + name] = valueText(slot.value);
-      }
-    bool ok = tx.ok() && s.putContext(nodeCtx) && s.putParentContext(runContext_, nodeCtx.id) &&
-              s.putExecution(e, artifacts, {pipelineContext_, runContext_, nodeCtx.id});
-    if (ok) {
-      for (const md::ArtifactAndEvent &ae : artifacts)
-        artifactsByUri_[ae.artifact.uri] = ae.artifact.id;
-      ok = tx.commit();
-    }
-    if (!ok)
-      error_ = s.error();
+  bool ok = tx.ok() && s.putContext(nodeCtx) && s.putParentContext(runContext_, nodeCtx.id) &&
+            s.putExecution(e, artifacts, {pipelineContext_, runContext_, nodeCtx.id});
+  if (ok) {
+    for (const md::ArtifactAndEvent &ae : artifacts)
+      artifactsByUri_[ae.artifact.uri] = ae.artifact.id;
+    ok = tx.commit();
   }
+  if (!ok)
+    error_ = s.error();
 }
 
 // The id of the artifact at this URI, if this run has recorded it (an output

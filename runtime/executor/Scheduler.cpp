@@ -676,15 +676,15 @@ bool Scheduler::resolveInputs(const ir::Interface &iface, const ir::Task &task, 
     Slot slot;
     if (auto b = task.inputs().find(p.name()); b != task.inputs().end())
       slot = evalBinding(b->second, dag, p.type());
-    if (!slot.present && p.has_default_value())
+    if (!slot.present && p.has_default_value()) {
       slot = valueSlot(p.default_value());
+      widen(slot.value, p.type()); // a binding was widened by evalBinding
+    }
     if (!slot.present && !p.optional() && !p.type().optional() && !p.type().has_status()) {
       error = fmt::format("input `{}` has no value (its producer did not run)", p.name());
       return false;
     }
     slot.isArtifact = slot.isArtifact || p.is_artifact();
-    if (p.type().has_scalar() && p.type().scalar() == ir::FLOAT && slot.value.has_int_value())
-      slot.value.set_float_value(static_cast<double>(slot.value.int_value()));
     inputs[p.name()] = std::move(slot);
   }
   return true;
@@ -693,8 +693,7 @@ bool Scheduler::resolveInputs(const ir::Interface &iface, const ir::Task &task, 
 Slot Scheduler::evalBinding(const ir::Binding &b, DagRun &dag, const ir::Type &type) {
   if (!b.has_one_of()) {
     Slot s = eval(b.expr(), dag);
-    if (type.has_scalar() && type.scalar() == ir::FLOAT && s.value.has_int_value())
-      s.value.set_float_value(static_cast<double>(s.value.int_value()));
+    widen(s.value, type);
     return s;
   }
   // One-of: the output of whichever branch ran.

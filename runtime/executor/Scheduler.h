@@ -80,7 +80,6 @@ private:
   Slot resolve(const ir::Reference &r, DagRun &dag);
   NodeRun *producer(const std::string &task, DagRun &dag);
   std::vector<NodeRun *> collected(const std::string &task, DagRun &dag);
-  std::string taskPathOf(const DagRun &dag) const;
 
   const ir::Module &m_;
   const RunOptions &o_;

@@ -23,18 +23,16 @@ std::string readFile(const std::string &path) {
   return ss.str();
 }
 
-bool isArtifactOutput(const ir::Component &c, const std::string &name) {
-  for (const ir::Parameter &o : c.interface().outputs())
-    if (o.name() == name)
-      return o.is_artifact();
-  return false;
-}
-
 const ir::Parameter *findOutput(const ir::Component &c, const std::string &name) {
   for (const ir::Parameter &o : c.interface().outputs())
     if (o.name() == name)
       return &o;
   return nullptr;
+}
+
+bool isArtifactOutput(const ir::Component &c, const std::string &name) {
+  const ir::Parameter *o = findOutput(c, name);
+  return o && o->is_artifact();
 }
 
 // Where one attempt writes: `<task>/.attempt/` holds outputs until the task

@@ -128,8 +128,7 @@ bool parseValue(const std::string &raw, const ir::Type &t, ir::Value *out, std::
       break;
     case ir::FLOAT:
       ok = v.has_float_value() || v.has_int_value();
-      if (v.has_int_value())
-        v.set_float_value(static_cast<double>(v.int_value()));
+      widen(v, t);
       break;
     case ir::BOOL:
       ok = v.has_bool_value();
@@ -148,6 +147,11 @@ bool parseValue(const std::string &raw, const ir::Type &t, ir::Value *out, std::
   }
   *out = std::move(v);
   return true;
+}
+
+void widen(ir::Value &v, const ir::Type &t) {
+  if (t.has_scalar() && t.scalar() == ir::FLOAT && v.has_int_value())
+    v.set_float_value(static_cast<double>(v.int_value()));
 }
 
 bool isTrue(const ir::Value &v) { return v.has_bool_value() && v.bool_value(); }

@@ -24,6 +24,10 @@ bool parseValue(const std::string &text, const ir::Type &t, ir::Value *out, std:
 // The type name used in messages: int, float, string, bool, list, map, record.
 std::string typeName(const ir::Type &t);
 
+// Where a float is expected an int widens (the language's one implicit
+// conversion); any other value is left as it is.
+void widen(ir::Value &v, const ir::Type &t);
+
 // Python's truthiness is not ours: only bools are conditions.
 bool isTrue(const ir::Value &v);
 
