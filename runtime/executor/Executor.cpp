@@ -117,8 +117,7 @@ bool bindInputs(const ir::Pipeline &p, const RunOptions &o, PipelineRun &run, st
     if (in.has_default_value()) {
       slot.present = true;
       slot.value = in.default_value();
-      if (in.type().has_scalar() && in.type().scalar() == ir::FLOAT && slot.value.has_int_value())
-        slot.value.set_float_value(static_cast<double>(slot.value.int_value()));
+      widen(slot.value, in.type());
     } else if (!in.optional() && !in.type().optional()) {
       err << fmt::format("error: pipeline `{}` needs a value for `{}` ({})\n", p.name(), in.name(),
                          typeName(in.type()))
@@ -294,7 +293,8 @@ int runPipeline(const ir::Module &module, const RunOptions &options, std::ostrea
   ctx.createTime = nowText("%Y-%m-%dT%H:%M:%SZ");
   fs::create_directories(ctx.runDir, ec);
   if (ec) {
-    err << fmt::format("error: cannot create the run folder `{}`: {}\n", ctx.runDir, ec.message());
+    err << fmt::format("error: cannot create the run folder `{}`: {}\n", ctx.runDir, ec.message())
+        << "help: --root must name a folder this user can write to\n";
     return 2;
   }
   fs::create_directories(rootDir / ".mlpc", ec);
@@ -321,7 +321,8 @@ int runPipeline(const ir::Module &module, const RunOptions &options, std::ostrea
   std::unique_ptr<Lineage> lineage =
       Lineage::open(dbPath, module, pipeline, ctx.runId, ctx.runDir, dbError);
   if (!lineage) {
-    err << fmt::format("error: cannot open the metadata store `{}`: {}\n", dbPath, dbError);
+    err << fmt::format("error: cannot open the metadata store `{}`: {}\n", dbPath, dbError)
+        << "help: use another --root, or move that file away (it is not touched)\n";
     return 2;
   }
   lineage->next = &progress;
