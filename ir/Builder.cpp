@@ -56,12 +56,14 @@ void fillSchema(const sema::Schema *s, Schema *out, const sema::CallableInfo *ge
     for (const sema::SchemaOp &op : s->ops) {
       SchemaOp *o = out->add_ops();
       static const SchemaOp::Kind kinds[] = {SchemaOp::REQUIRE, SchemaOp::DROP, SchemaOp::SELECT,
-                                             SchemaOp::RETYPE, SchemaOp::ADD};
+                                             SchemaOp::RETYPE,  SchemaOp::ADD,  SchemaOp::ONE_HOT};
       o->set_kind(kinds[static_cast<int>(op.kind)]);
       if (generic && op.paramIndex >= 0)
         o->set_columns_from(generic->params[op.paramIndex].name);
       if (op.kind == sema::SchemaOp::Kind::Retype)
         o->set_retype_to(scalar(op.retypeTo));
+      if (generic && op.valuesIndex >= 0)
+        o->set_values_from(generic->params[op.valuesIndex].name);
       for (const sema::Column &c : op.added)
         fillColumn(c, o->add_added());
     }

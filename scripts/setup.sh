@@ -15,6 +15,7 @@ packages=(
   llvm-14-dev llvm-14-tools               # LLVM Support (ADT, JSON, CommandLine); FileCheck, not
   clang-14 libclang-rt-14-dev             # libFuzzer and the sanitizer runtimes
   libfmt-dev libprotobuf-dev protobuf-compiler libsqlite3-dev
+  zlib1g-dev                              # gzip-compressed TFRecord files (TFX's ExampleGen)
   googletest libgtest-dev libbenchmark-dev
 )
 missing=()

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/setup-tft.sh # TensorFlow Transform, for the TFT interop test
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "==> unit tests"

@@ -398,9 +398,12 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
   const Schema *schema = nullptr;
   switch (type.kind) {
   case ast::TypeExpr::Kind::AnySchema:
-    diags_.report(DiagKind::DatasetAnySchema, type.range, {"*"})
-        .label(type.range, "any columns")
-        .help("declare a `schema` and use it here, so mlpc checks the columns");
+    // The standard library takes any schema on purpose (a transform or model
+    // of any data); the warning is for user code.
+    if (!module.isStd)
+      diags_.report(DiagKind::DatasetAnySchema, type.range, {"*"})
+          .label(type.range, "any columns")
+          .help("declare a `schema` and use it here, so mlpc checks the columns");
     schema = p_.types.anySchema();
     break;
   case ast::TypeExpr::Kind::InlineRecord:
@@ -468,25 +471,24 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
     SchemaOp sop;
     sop.range = op.range;
     static const std::map<std::string, SchemaOp::Kind> kinds = {
-        {"require", SchemaOp::Kind::Require},
-        {"drop", SchemaOp::Kind::Drop},
-        {"select", SchemaOp::Kind::Select},
-        {"retype", SchemaOp::Kind::Retype},
-        {"add", SchemaOp::Kind::Add}};
+        {"require", SchemaOp::Kind::Require}, {"drop", SchemaOp::Kind::Drop},
+        {"select", SchemaOp::Kind::Select},   {"retype", SchemaOp::Kind::Retype},
+        {"add", SchemaOp::Kind::Add},         {"one_hot", SchemaOp::Kind::OneHot}};
     auto kind = kinds.find(op.name.text);
     if (kind == kinds.end()) {
       auto b = diags_.report(DiagKind::UnknownSchemaOp, op.name.range, {op.name.text});
       b.label(op.name.range, "not a schema operation");
       std::string close =
-          closestMatch(op.name.text, {"require", "drop", "select", "retype", "add"});
+          closestMatch(op.name.text, {"require", "drop", "select", "retype", "add", "one_hot"});
       if (!close.empty())
         b.fixit(fmt::format("did you mean `{}`?", close), op.name.range, close);
       else
-        b.help("schema operations: require, drop, select, retype, add");
+        b.help("schema operations: require, drop, select, retype, add, one_hot");
       continue;
     }
     sop.kind = kind->second;
-    size_t wantArgs = sop.kind == SchemaOp::Kind::Retype ? 2 : 1;
+    size_t wantArgs =
+        sop.kind == SchemaOp::Kind::Retype || sop.kind == SchemaOp::Kind::OneHot ? 2 : 1;
     if (op.args.size() != wantArgs) {
       diags_
           .report(DiagKind::BadSchemaOpArgument, op.range,
@@ -549,6 +551,22 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
           continue;
         }
         sop.retypeTo = *st;
+      }
+      if (sop.kind == SchemaOp::Kind::OneHot) {
+        auto *values = llvm::dyn_cast<ast::NameRef>(op.args[1].value.get());
+        int vi = values ? generic->findParam(values->name) : -1;
+        const ast::TypeExpr *vt =
+            vi >= 0 ? llvm::cast<ast::CallableDecl>(generic->decl)->params[vi].type.get() : nullptr;
+        bool strings = vt && !vt->path.empty() && vt->path[0].text == "list" && !vt->args.empty() &&
+                       !vt->args[0]->path.empty() && vt->args[0]->path[0].text == "string";
+        if (!strings) {
+          diags_
+              .report(DiagKind::BadSchemaOpArgument, op.args[1].range,
+                      {"one_hot", "expects the name of a `list<string>` parameter (the values)"})
+              .label(op.args[1].range, "");
+          continue;
+        }
+        sop.valuesIndex = vi;
       }
     }
     derived->ops.push_back(std::move(sop));

@@ -6,6 +6,7 @@
 #include "frontend/sema/Suggest.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <functional>
 #include <llvm/Support/Casting.h>
@@ -17,6 +18,15 @@ using diag::DiagKind;
 
 namespace {
 // Column names written in an argument: `[a, b]`, `a`, or strings.
+// `island` and "Biscoe" give `island_Biscoe`; characters a name cannot
+// hold become `_`, so every column stays addressable by name.
+std::string oneHotColumnName(const std::string &column, const std::string &value) {
+  std::string name = column + "_";
+  for (char ch : value)
+    name += std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ? ch : '_';
+  return name;
+}
+
 std::vector<std::string> columnNames(const ast::Expr *e) {
   std::vector<std::string> names;
   if (!e)
@@ -548,6 +558,26 @@ const Schema *Checker::applySchemaOps(const Schema *param, const TaskInfo &task)
         if (const Column *c = out->find(n))
           next.push_back(*c);
       break;
+    case SchemaOp::Kind::OneHot: {
+      // Each listed column becomes one float column per value, in place.
+      const ast::Expr *valuesArg = task.args[op.valuesIndex];
+      std::vector<std::string> values = columnNames(valuesArg);
+      if (valuesArg && !llvm::isa<ast::ListExpr>(valuesArg)) {
+        diags_
+            .report(DiagKind::BadSchemaOpArgument, valuesArg->range,
+                    {"one_hot", "needs its values written out, e.g. `[\"Biscoe\", \"Dream\"]`"})
+            .label(valuesArg->range, "the output columns depend on these values");
+      }
+      for (const Column &c : out->columns) {
+        if (!listed(c.name)) {
+          next.push_back(c);
+          continue;
+        }
+        for (const std::string &v : values)
+          next.push_back({oneHotColumnName(c.name, v), TypeKind::Float, false, "", c.range});
+      }
+      break;
+    }
     case SchemaOp::Kind::Add:
       next = out->columns;
       for (const Column &added : op.added) {

@@ -42,9 +42,10 @@ struct Column {
 // An operation deriving an output schema from an input one, applied when a
 // generic component is called (`S.require(columns)`).
 struct SchemaOp {
-  enum class Kind { Require, Drop, Select, Retype, Add };
+  enum class Kind { Require, Drop, Select, Retype, Add, OneHot };
   Kind kind;
   int paramIndex = -1;                 // the list<column<S>> parameter naming the columns
+  int valuesIndex = -1;                // OneHot: the list<string> parameter naming the values
   TypeKind retypeTo = TypeKind::Float; // Retype
   std::vector<Column> added;           // Add
   SourceRange range;

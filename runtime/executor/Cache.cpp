@@ -1,5 +1,7 @@
 #include "runtime/executor/Cache.h"
 
+#include "runtime/builtins/Builtins.h"
+
 #include "runtime/executor/Values.h"
 
 #include <fmt/format.h>
@@ -73,8 +75,10 @@ std::string TaskCache::contentHash(const std::string &path) {
   return digest;
 }
 
-std::string TaskCache::key(const ir::Component &component, const ir::TaskOptions &options,
-                           const std::map<std::string, Slot> &inputs) {
+std::string TaskCache::key(const ir::Component &component, const ir::Task &task,
+                           const std::map<std::string, Slot> &inputs,
+                           const std::vector<std::string> &filesRead) {
+  const ir::TaskOptions &options = task.options();
   ir::Component definition = component;
   definition.clear_location(); // editing another line must not invalidate the cache
   llvm::SHA256 h;
@@ -91,6 +95,19 @@ std::string TaskCache::key(const ir::Component &component, const ir::TaskOptions
         h.update(fmt::format("input {} artifact {}\n", name, contentHash(a.uri)));
     } else {
       h.update(fmt::format("input {} = {}\n", name, deterministicBytes(slot.value)));
+    }
+  }
+  if (component.has_builtin()) {
+    // The op's code is part of its definition: ops with new semantics recompute.
+    h.update(fmt::format("ops {}\n", builtins::kOpsVersion));
+    for (const ir::Schema &s : task.schema_args())
+      h.update("schema " + deterministicBytes(s) + "\n");
+    std::map<std::string, ir::Type> outputs(task.output_types().begin(), task.output_types().end());
+    for (const auto &[name, type] : outputs)
+      h.update(fmt::format("output {} {}\n", name, deterministicBytes(type)));
+    for (const std::string &f : filesRead) {
+      std::error_code ec;
+      h.update(fmt::format("reads {} {}\n", f, fs::exists(f, ec) ? contentHash(f) : "absent"));
     }
   }
   return hex(h.result());

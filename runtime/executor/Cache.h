@@ -20,9 +20,12 @@ public:
 
   // SHA-256 over the component (without source locations), the task's
   // environment, and every input: parameter values, and the content of input
-  // artifacts (hashed once per path).
-  std::string key(const ir::Component &component, const ir::TaskOptions &options,
-                  const std::map<std::string, Slot> &inputs);
+  // artifacts (hashed once per path). For a built-in op also the schemas the
+  // task binds, the runtime's version, and the content of the local files it
+  // reads through its parameters (`filesRead`).
+  std::string key(const ir::Component &component, const ir::Task &task,
+                  const std::map<std::string, Slot> &inputs,
+                  const std::vector<std::string> &filesRead = {});
 
   // The outputs recorded under `key`, if all their artifacts still exist.
   std::optional<std::map<std::string, Slot>> lookup(const std::string &key) const;

@@ -1,5 +1,7 @@
 #include "runtime/executor/Scheduler.h"
 
+#include "runtime/builtins/Builtins.h"
+
 #include "runtime/executor/Values.h"
 
 #include <fmt/format.h>
@@ -612,6 +614,7 @@ void Scheduler::startTask(NodeRun &node, const ir::Task &task) {
   const ir::Component &component = m_.components().at(task.component());
   auto job = std::make_unique<TaskJob>();
   job->component = &component;
+  job->task = &task;
   job->options = &task.options();
   job->run = &o_;
   job->executorScript = ctx_.executorScript;
@@ -640,7 +643,15 @@ void Scheduler::startTask(NodeRun &node, const ir::Task &task) {
                    !(task.options().caching_case() == ir::TaskOptions::kCacheEnabled &&
                      !task.options().cache_enabled());
   if (cacheable) {
-    std::string key = ctx_.cache->key(component, task.options(), job->inputs);
+    std::vector<std::string> reads;
+    if (component.has_builtin()) {
+      std::map<std::string, builtins::Input> values;
+      for (const auto &[name, slot] : job->inputs)
+        values[name] = builtins::Input{slot.present, slot.value, {}, {}, {}};
+      std::error_code ec;
+      reads = builtins::filesRead(component, values, fs::current_path(ec).string());
+    }
+    std::string key = ctx_.cache->key(component, task, job->inputs, reads);
     if (auto hit = ctx_.cache->lookup(key)) {
       node.outputs = std::move(*hit);
       node.state = State::Cached;

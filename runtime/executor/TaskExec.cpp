@@ -1,6 +1,8 @@
 #include "runtime/executor/TaskExec.h"
 
+#include "runtime/builtins/Builtins.h"
 #include "runtime/executor/Values.h"
+#include "runtime/ops/Table.h"
 
 #include <fmt/format.h>
 #include <llvm/Support/JSON.h>
@@ -317,6 +319,60 @@ TaskOutcome importArtifact(const TaskJob &job) {
   return o;
 }
 
+// A standard-library op, run in this process. Its log is the task's log.
+// Cancellation and the timeout are polled by the op between phases.
+bool runBuiltinAttempt(const TaskJob &job, const AttemptDirs &dirs, TaskOutcome &o) {
+  const ir::Component &c = *job.component;
+  builtins::Call call;
+  call.component = &c;
+  call.task = job.task;
+  for (const auto &[name, slot] : job.inputs) {
+    builtins::Input in;
+    in.present = slot.present;
+    in.value = slot.value;
+    for (const Artifact &a : slot.artifacts)
+      in.paths.push_back(a.uri);
+    if (!slot.artifacts.empty()) {
+      in.type = slot.artifacts.front().type;
+      in.metadata = slot.artifacts.front().metadata;
+    }
+    call.inputs[name] = std::move(in);
+  }
+  for (const ir::Parameter &out : c.interface().outputs())
+    if (out.is_artifact())
+      call.outputPaths[out.name()] = dirs.root + "/" + out.name();
+  const ir::Resources &res = job.options->resources();
+  call.wantsGpu = res.accelerator_count() > 0 || !res.accelerator_type().empty();
+  if (auto it = job.extraEnv.find("CUDA_VISIBLE_DEVICES"); it != job.extraEnv.end())
+    call.gpuDevice = std::atoi(it->second.c_str());
+  std::error_code ec;
+  call.workDir = fs::current_path(ec).string();
+  std::ofstream log(job.logPath, std::ios::app);
+  call.log = [&log](const std::string &line) { log << line << '\n' << std::flush; };
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::duration<double>(job.options->timeout_seconds());
+  bool timed = job.options->timeout_seconds() > 0, timedOut = false;
+  call.canceled = [&] {
+    if (timed && std::chrono::steady_clock::now() > deadline)
+      timedOut = true;
+    return timedOut || job.cancel->canceled();
+  };
+  try {
+    builtins::Result r = builtins::run(call);
+    return collectOutputs(job, dirs, r.values, r.metadata, o);
+  } catch (const ops::OpError &e) {
+    o.canceled = job.cancel->canceled();
+    o.message =
+        timedOut ? fmt::format("timed out after {} s", job.options->timeout_seconds()) : e.what();
+  } catch (const std::bad_alloc &) {
+    o.message = "out of memory";
+  } catch (const std::exception &e) {
+    o.message = fmt::format("internal error in `{}`: {}", c.builtin().op(), e.what());
+  }
+  log << "error: " << o.message << '\n';
+  return false;
+}
+
 } // namespace
 
 TaskOutcome executeTask(const TaskJob &job) {
@@ -325,11 +381,7 @@ TaskOutcome executeTask(const TaskJob &job) {
   TaskOutcome o;
   if (c.has_importer()) {
     o = importArtifact(job);
-  } else if (c.has_builtin()) {
-    o.message = fmt::format("built-in op `{}` is not available in this version of the runtime "
-                            "(the standard library's native ops are not built yet)",
-                            c.builtin().op());
-  } else if (!c.has_container() && !c.has_python()) {
+  } else if (!c.has_container() && !c.has_python() && !c.has_builtin()) {
     o.message = "this kind of component cannot run on this machine";
   } else {
     const ir::TaskOptions &opts = *job.options;
@@ -346,6 +398,16 @@ TaskOutcome executeTask(const TaskJob &job) {
       AttemptDirs dirs{job.taskDir + "/.attempt", job.taskDir + "/.attempt/parameters"};
       fs::remove_all(dirs.root, ec);
       fs::create_directories(dirs.params, ec);
+      if (c.has_builtin()) {
+        if (runBuiltinAttempt(job, dirs, o)) {
+          fs::remove_all(dirs.root, ec);
+          o.ok = true;
+          break;
+        }
+        if (o.canceled)
+          break;
+        continue;
+      }
       std::string outputFile = dirs.root + "/executor_output.json";
       process::LaunchSpec spec;
       spec.argv = commandFor(job, dirs, outputFile, o.image);

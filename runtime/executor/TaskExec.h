@@ -16,6 +16,7 @@ namespace mlpc::runtime {
 
 struct TaskJob {
   const ir::Component *component = nullptr;
+  const ir::Task *task = nullptr; // schemas bound at the call (built-in ops read them)
   const ir::TaskOptions *options = nullptr;
   std::map<std::string, Slot> inputs; // resolved, by input name
   std::string taskDir;                // absolute; the outputs' final place

@@ -93,11 +93,15 @@ namespace {
 template <typename T> void keepRows(std::vector<T> &v, const std::vector<uint8_t> &keep) {
   size_t out = 0;
   for (size_t i = 0; i < v.size(); ++i)
-    if (keep[i])
-      v[out++] = std::move(v[i]);
+    if (keep[i]) {
+      if (out != i) // moving an element onto itself would empty it
+        v[out] = std::move(v[i]);
+      ++out;
+    }
   v.resize(out);
 }
-template <typename T> std::vector<T> takeRows(const std::vector<T> &v, const std::vector<size_t> &ix) {
+template <typename T>
+std::vector<T> takeRows(const std::vector<T> &v, const std::vector<size_t> &ix) {
   std::vector<T> out;
   out.reserve(ix.size());
   for (size_t i : ix)
@@ -183,7 +187,9 @@ Column &Table::at(const std::string &name) {
   throw OpError("no column `" + name + "` in the data (columns: " + have + ")");
 }
 
-const Column &Table::at(const std::string &name) const { return const_cast<Table *>(this)->at(name); }
+const Column &Table::at(const std::string &name) const {
+  return const_cast<Table *>(this)->at(name);
+}
 
 void Table::filterRows(const std::vector<uint8_t> &keep) {
   for (Column &c : columns)

@@ -41,3 +41,9 @@ config.environment["NO_COLOR"] = "1"
 for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
     if var in os.environ:
         config.environment[var] = os.environ[var]
+
+# TensorFlow Transform itself, for the live TFT interop test (.venv-tft, made
+# by scripts/setup-tft.sh, which scripts/test.sh runs).
+config.substitutions.append(("%{tft_python}", os.path.join(root, ".venv-tft", "bin", "python3")))
+if os.path.exists(os.path.join(root, ".venv-tft", ".requirements")):
+    config.available_features.add("tft")

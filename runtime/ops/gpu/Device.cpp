@@ -46,8 +46,8 @@ double peakBandwidthGBs() {
 
 void check(int status, const char *what) {
   if (status != cudaSuccess)
-    throw OpError(std::string("CUDA: ") + what + " failed: " +
-                  cudaGetErrorString(static_cast<cudaError_t>(status)));
+    throw OpError(std::string("CUDA: ") + what +
+                  " failed: " + cudaGetErrorString(static_cast<cudaError_t>(status)));
 }
 #else
 bool available(std::string *why) {
