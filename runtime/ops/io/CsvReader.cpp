@@ -1,6 +1,7 @@
 // The CSV parser: one pass over the bytes in memory. Numbers are converted
 // in place with std::from_chars (no per-field string) and a field is only
 // copied when it is a string value or a quoted field with "" escapes.
+#include "runtime/ops/ValueText.h"
 #include "runtime/ops/io/Csv.h"
 
 #include "runtime/ops/io/FileIo.h"
@@ -36,33 +37,6 @@ std::string shown(std::string_view s) {
       out += c;
   }
   return out + "\"";
-}
-
-std::string_view trimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-// "+1.5" -> "1.5"; from_chars takes a minus sign only.
-std::string_view dropPlus(std::string_view s) {
-  if (s.size() > 1 && s[0] == '+' && s[1] != '-' && s[1] != '+')
-    s.remove_prefix(1);
-  return s;
-}
-
-bool parseBool(std::string_view s, uint8_t &out) {
-  if (s == "true" || s == "True" || s == "TRUE" || s == "1") {
-    out = 1;
-    return true;
-  }
-  if (s == "false" || s == "False" || s == "FALSE" || s == "0") {
-    out = 0;
-    return true;
-  }
-  return false;
 }
 
 enum class End { Field, Record, File };
@@ -282,7 +256,7 @@ void Parser::storeBool(const Sink &s, Field f, const char *start) {
   if (isMissing(t))
     return storeMissing(s, start);
   uint8_t v;
-  if (!parseBool(t, v))
+  if (!parseBoolText(t, v))
     fail(start, "invalid bool " + shown(f.text) + " in " + columnRef(s) +
                     "; expected true, false, 1 or 0");
   Column &c = *s.column;

@@ -1,4 +1,5 @@
 #include "runtime/ops/model/Features.h"
+#include "runtime/ops/transform/Graph.h"
 
 #include "runtime/ops/model/Model.h"
 
@@ -65,7 +66,7 @@ std::vector<pb::Feature> describeFeatures(const Table &table, const std::vector<
     requireNumeric(col);
     pb::Feature f;
     f.set_name(col.name);
-    f.set_type(columnType(col.type));
+    f.set_type(transform::toPb(col.type));
     if (!contains(categorical, col.name)) {
       f.set_encoding(pb::NUMERIC);
       f.set_size(1);

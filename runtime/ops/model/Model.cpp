@@ -104,29 +104,4 @@ void storeLayers(const gpu::DenseNet &net, pb::Model &model) {
   }
 }
 
-pb::ColumnType columnType(DType type) {
-  switch (type) {
-  case DType::Int64:
-    return pb::INT;
-  case DType::Float64:
-    return pb::FLOAT;
-  case DType::String:
-    return pb::STRING;
-  case DType::Bool:
-    return pb::BOOL;
-  }
-  return pb::COLUMN_TYPE_UNSPECIFIED;
-}
-
-pb::TableSchema toPbSchema(const Schema &schema) {
-  pb::TableSchema out;
-  for (const Field &f : schema.fields) {
-    pb::Field *field = out.add_fields();
-    field->set_name(f.name);
-    field->set_type(columnType(f.type));
-    field->set_nullable(f.nullable);
-  }
-  return out;
-}
-
 } // namespace mlpc::ops::model

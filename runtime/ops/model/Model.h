@@ -31,7 +31,4 @@ gpu::DenseNet denseNet(const pb::Model &model);
 // Replaces the model's layers by the net's (hidden layers ReLU, last softmax).
 void storeLayers(const gpu::DenseNet &net, pb::Model &model);
 
-pb::ColumnType columnType(DType type);
-pb::TableSchema toPbSchema(const Schema &schema);
-
 } // namespace mlpc::ops::model

@@ -1,4 +1,5 @@
 #include "runtime/ops/model/Predict.h"
+#include "runtime/ops/transform/Graph.h"
 
 #include "runtime/ops/gpu/Device.h"
 #include "runtime/ops/model/Dense.h"
@@ -37,7 +38,7 @@ bool isRaw(const Table &data, const pb::Model &model) {
     if (!isFeature)
       continue;
     const Column *col = data.find(field.name());
-    if (!col || columnType(col->type) != field.type())
+    if (!col || transform::toPb(col->type) != field.type())
       return false;
   }
   return true;

@@ -1,4 +1,5 @@
 #include "runtime/ops/model/Train.h"
+#include "runtime/ops/transform/Graph.h"
 
 #include "runtime/ops/gpu/Device.h"
 #include "runtime/ops/model/Dense.h"
@@ -146,7 +147,7 @@ pb::Model train(const Table &data, const TrainSpec &spec, const ExecOptions &exe
   cfg->set_epsilon(config.epsilon);
   cfg->set_gpu(onGpu);
   cfg->set_final_loss(loss);
-  *model.mutable_trained_schema() = toPbSchema(data.schema());
+  *model.mutable_trained_schema() = transform::toPb(data.schema());
   if (spec.transform) {
     *model.mutable_transform() = *spec.transform;
     *model.mutable_input_schema() = spec.transform->input_schema();

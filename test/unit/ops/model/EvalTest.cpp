@@ -1,6 +1,6 @@
 #include "runtime/ops/model/Eval.h"
 
-#include "Tables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::model;
-using namespace mlpc::ops::model::test;
+using namespace mlpc::ops::test;
 
 // labels      0 0 0 1 1 2 2
 // predictions 0 0 1 1 0 0 1     (class 2 is never predicted)

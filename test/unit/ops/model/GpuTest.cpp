@@ -6,7 +6,7 @@
 #include "runtime/ops/model/Predict.h"
 #include "runtime/ops/model/Train.h"
 
-#include "Tables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::model;
-using namespace mlpc::ops::model::test;
+using namespace mlpc::ops::test;
 
 namespace {
 

@@ -1,7 +1,7 @@
 #include "runtime/ops/model/Model.h"
 #include "runtime/ops/model/Train.h"
 
-#include "Tables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::model;
-using namespace mlpc::ops::model::test;
+using namespace mlpc::ops::test;
 
 namespace {
 

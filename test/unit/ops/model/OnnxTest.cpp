@@ -3,7 +3,7 @@
 #include "runtime/ops/model/Train.h"
 #include "runtime/ops/model/onnx.pb.h"
 
-#include "Tables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::model;
-using namespace mlpc::ops::model::test;
+using namespace mlpc::ops::test;
 namespace ox = mlpc::ops::onnx;
 
 namespace {

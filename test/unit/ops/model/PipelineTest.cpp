@@ -7,7 +7,7 @@
 #include "runtime/ops/model/Train.h"
 #include "runtime/ops/transform/Transform.h"
 
-#include "Tables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::model;
-using namespace mlpc::ops::model::test;
+using namespace mlpc::ops::test;
 
 namespace {
 

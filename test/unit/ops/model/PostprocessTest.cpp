@@ -1,6 +1,6 @@
 #include "runtime/ops/model/Postprocess.h"
 
-#include "Tables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::model;
-using namespace mlpc::ops::model::test;
+using namespace mlpc::ops::test;
 
 namespace {
 

@@ -1,7 +1,7 @@
 #include "runtime/ops/model/Train.h"
 #include "runtime/ops/model/Predict.h"
 
-#include "Tables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::model;
-using namespace mlpc::ops::model::test;
+using namespace mlpc::ops::test;
 
 namespace {
 

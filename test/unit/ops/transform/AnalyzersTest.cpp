@@ -2,7 +2,7 @@
 // boundaries TFT's own tests expect), vocabulary order.
 #include "runtime/ops/transform/Analyzers.h"
 
-#include "TestTables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::transform;
-using namespace mlpc::ops::transform::test;
+using namespace mlpc::ops::test;
 
 namespace {
 

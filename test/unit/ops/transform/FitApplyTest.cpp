@@ -3,7 +3,7 @@
 #include "runtime/ops/transform/FarmHash.h"
 #include "runtime/ops/transform/Transform.h"
 
-#include "TestTables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::transform;
-using namespace mlpc::ops::transform::test;
+using namespace mlpc::ops::test;
 
 namespace {
 

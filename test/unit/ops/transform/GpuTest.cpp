@@ -5,7 +5,7 @@
 #include "runtime/ops/gpu/Device.h"
 #include "runtime/ops/transform/Transform.h"
 
-#include "TestTables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::transform;
-using namespace mlpc::ops::transform::test;
+using namespace mlpc::ops::test;
 
 namespace {
 

@@ -1,7 +1,7 @@
 // drop_missing, fill_missing, filter and split.
 #include "runtime/ops/transform/Transform.h"
 
-#include "TestTables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::transform;
-using namespace mlpc::ops::transform::test;
+using namespace mlpc::ops::test;
 
 namespace {
 

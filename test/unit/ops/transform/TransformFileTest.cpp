@@ -2,7 +2,7 @@
 // TransformGraph.
 #include "runtime/ops/transform/Transform.h"
 
-#include "TestTables.h"
+#include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 
 using namespace mlpc::ops;
 using namespace mlpc::ops::transform;
-using namespace mlpc::ops::transform::test;
+using namespace mlpc::ops::test;
 
 namespace fs = std::filesystem;
 

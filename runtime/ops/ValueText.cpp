@@ -1,4 +1,4 @@
-#include "runtime/ops/transform/ValueText.h"
+#include "runtime/ops/ValueText.h"
 
 #include <cctype>
 #include <charconv>
@@ -7,24 +7,9 @@
 #include <limits>
 #include <string_view>
 
-namespace mlpc::ops::transform {
+namespace mlpc::ops {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-// from_chars takes a minus sign only.
-std::string_view dropPlus(std::string_view s) {
-  if (s.size() > 1 && s[0] == '+' && s[1] != '-' && s[1] != '+')
-    s.remove_prefix(1);
-  return s;
-}
 
 bool lowerEquals(std::string_view s, std::string_view lower) {
   if (s.size() != lower.size())
@@ -35,14 +20,30 @@ bool lowerEquals(std::string_view s, std::string_view lower) {
   return true;
 }
 
-bool parseInt(std::string_view s, int64_t &out) {
-  s = dropPlus(trim(s));
+} // namespace
+
+std::string_view trimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::string_view dropPlus(std::string_view s) {
+  if (s.size() > 1 && s[0] == '+' && s[1] != '-' && s[1] != '+')
+    s.remove_prefix(1);
+  return s;
+}
+
+bool parseIntText(std::string_view s, int64_t &out) {
+  s = dropPlus(trimSpaces(s));
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty();
 }
 
-bool parseFloat(std::string_view s, double &out) {
-  s = trim(s);
+bool parseFloatText(std::string_view s, double &out) {
+  s = trimSpaces(s);
   std::string_view body = s;
   double sign = 1;
   if (!body.empty() && (body[0] == '+' || body[0] == '-')) {
@@ -71,8 +72,8 @@ bool parseFloat(std::string_view s, double &out) {
   return r.ec == std::errc();
 }
 
-bool parseBool(std::string_view s, uint8_t &out) {
-  s = trim(s);
+bool parseBoolText(std::string_view s, uint8_t &out) {
+  s = trimSpaces(s);
   if (s == "true" || s == "True" || s == "TRUE" || s == "1") {
     out = 1;
     return true;
@@ -84,8 +85,6 @@ bool parseBool(std::string_view s, uint8_t &out) {
   return false;
 }
 
-} // namespace
-
 Value parseValue(const std::string &text, const Column &col, const std::string &what) {
   Value v;
   v.type = col.type;
@@ -93,15 +92,15 @@ Value parseValue(const std::string &text, const Column &col, const std::string &
   const char *expect = "";
   switch (col.type) {
   case DType::Int64:
-    ok = parseInt(text, v.i);
+    ok = parseIntText(text, v.i);
     expect = "a 64-bit integer";
     break;
   case DType::Float64:
-    ok = parseFloat(text, v.f);
+    ok = parseFloatText(text, v.f);
     expect = "a number (or nan, inf)";
     break;
   case DType::Bool:
-    ok = parseBool(text, v.b);
+    ok = parseBoolText(text, v.b);
     expect = "true, false, 1 or 0";
     break;
   case DType::String:
@@ -114,4 +113,4 @@ Value parseValue(const std::string &text, const Column &col, const std::string &
   return v;
 }
 
-} // namespace mlpc::ops::transform
+} // namespace mlpc::ops

@@ -8,8 +8,18 @@
 #include "runtime/ops/Table.h"
 
 #include <string>
+#include <string_view>
 
-namespace mlpc::ops::transform {
+namespace mlpc::ops {
+
+// The primitives, shared with the CSV reader. Each is false when `s` is not
+// a whole value of its type.
+std::string_view trimSpaces(std::string_view s);
+// "+1.5" -> "1.5": from_chars takes a minus sign only.
+std::string_view dropPlus(std::string_view s);
+bool parseIntText(std::string_view s, int64_t &out);
+bool parseFloatText(std::string_view s, double &out);
+bool parseBoolText(std::string_view s, uint8_t &out);
 
 // One value of any type; the field for `type` is set.
 struct Value {
@@ -24,4 +34,4 @@ struct Value {
 // and the text when the type cannot hold it.
 Value parseValue(const std::string &text, const Column &col, const std::string &what);
 
-} // namespace mlpc::ops::transform
+} // namespace mlpc::ops

@@ -1,4 +1,4 @@
-// Small tables for the model tests.
+// Small tables for the ops tests (transform, model).
 #pragma once
 
 #include "runtime/ops/Table.h"
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace mlpc::ops::model::test {
+namespace mlpc::ops::test {
 
 inline Column floats(const std::string &name, std::vector<double> values,
                      std::vector<uint8_t> valid = {}) {
@@ -32,9 +32,11 @@ inline Column strings(const std::string &name, std::vector<std::string> values,
   return c;
 }
 
-inline Column bools(const std::string &name, std::vector<uint8_t> values) {
-  Column c(name, DType::Bool);
+inline Column bools(const std::string &name, std::vector<uint8_t> values,
+                    std::vector<uint8_t> valid = {}) {
+  Column c(name, DType::Bool, !valid.empty());
   c.bools = std::move(values);
+  c.valid = std::move(valid);
   return c;
 }
 
@@ -45,4 +47,4 @@ inline Table table(std::vector<Column> columns) {
   return t;
 }
 
-} // namespace mlpc::ops::model::test
+} // namespace mlpc::ops::test
