@@ -5,6 +5,7 @@
 //   MLPC_BENCH_CSV=file.csv mlpc-ops-bench --benchmark_filter=EndToEnd
 // The in-memory CSV: ~100 MB, 4 float columns (6 decimals) and 2 int columns.
 #include "runtime/ops/io/Csv.h"
+#include "runtime/ops/transform/Transform.h"
 
 #include <benchmark/benchmark.h>
 
@@ -95,23 +96,6 @@ Schema pandasCompareSchema() {
                  {"species", DType::String}}};
 }
 
-// z = (x - mean) / stddev (population), two passes over the column. The
-// transform library's z-score op replaces this loop once it is in place.
-std::vector<double> zScore(const std::vector<double> &x, double &mean, double &stddev) {
-  double sum = 0;
-  for (double v : x)
-    sum += v;
-  mean = sum / static_cast<double>(x.size());
-  double sq = 0;
-  for (double v : x)
-    sq += (v - mean) * (v - mean);
-  stddev = std::sqrt(sq / static_cast<double>(x.size()));
-  const double scale = stddev > 0 ? 1.0 / stddev : 0.0;
-  std::vector<double> z(x.size());
-  for (size_t i = 0; i < x.size(); ++i)
-    z[i] = (x[i] - mean) * scale;
-  return z;
-}
 
 void BM_EndToEnd_ReadZScore(benchmark::State &state) {
   const char *path = std::getenv("MLPC_BENCH_CSV");
@@ -125,15 +109,15 @@ void BM_EndToEnd_ReadZScore(benchmark::State &state) {
     auto t0 = Clock::now();
     Table t = io::readCsv(path, pandasCompareSchema());
     auto t1 = Clock::now();
-    for (const char *name : {"a", "b", "c", "d"}) {
-      double mean, stddev;
-      std::vector<double> z = zScore(t.at(name).floats, mean, stddev);
-      benchmark::DoNotOptimize(z.data());
-      if (name[0] == 'a') {
-        meanA = mean;
-        stdA = stddev;
-      }
-    }
+    // The op `mlpc run` runs for std.transform.scale_to_z_score: fit on the
+    // data, then apply in place.
+    transform::FitSpec spec;
+    spec.zScore = {"a", "b", "c", "d"};
+    pb::TransformGraph graph = transform::fit(t, spec);
+    t = transform::apply(std::move(t), graph);
+    benchmark::DoNotOptimize(t.columns[0].floats.data());
+    meanA = graph.transforms(0).z_score().mean();
+    stdA = graph.transforms(0).z_score().std_dev();
     auto t2 = Clock::now();
     readS += std::chrono::duration<double>(t1 - t0).count();
     zS += std::chrono::duration<double>(t2 - t1).count();
