@@ -96,7 +96,6 @@ Schema pandasCompareSchema() {
                  {"species", DType::String}}};
 }
 
-
 void BM_EndToEnd_ReadZScore(benchmark::State &state) {
   const char *path = std::getenv("MLPC_BENCH_CSV");
   if (!path || !*path) {
