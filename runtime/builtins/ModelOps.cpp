@@ -65,7 +65,16 @@ void classification(OpContext &ctx) {
   std::optional<std::string> score;
   if (t.find("score"))
     score = "score";
-  md::EvalResult r = md::classification(t, ctx.str("label"), ctx.str("prediction"), score);
+  // Class names: the vocabulary the transform fitted on the label column.
+  std::vector<std::string> classNames;
+  if (ctx.has("transform")) {
+    ops::pb::TransformGraph g = ops::transform::loadTransform(ctx.inputPath("transform"));
+    for (const ops::pb::ColumnTransform &c : g.transforms())
+      if (c.column() == ctx.str("label") && c.has_vocabulary())
+        classNames.assign(c.vocabulary().values().begin(), c.vocabulary().values().end());
+  }
+  md::EvalResult r =
+      md::classification(t, ctx.str("label"), ctx.str("prediction"), score, classNames);
   ctx.setMetadataJson("metrics", r.metricsJson);
   ctx.setMetadataJson("classification", r.classificationJson);
   md::writeText(r.metricsJson, ctx.outputPath("metrics"));
