@@ -3,6 +3,8 @@
 #include "runtime/ops/Table.h"
 
 #if MLPC_HAVE_CUDA
+#include "runtime/ops/gpu/Cublas.h"
+
 #include <cuda_runtime_api.h>
 #endif
 
@@ -25,7 +27,7 @@ bool available(std::string *why) {
       *why = "no CUDA device";
     return false;
   }
-  return true;
+  return cublasLoaded(why); // the model kernels need it
 }
 
 std::string deviceName() {

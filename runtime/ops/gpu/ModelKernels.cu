@@ -6,7 +6,7 @@
 #include "runtime/ops/Table.h"
 #include "runtime/ops/gpu/Device.h"
 
-#include <cublas_v2.h>
+#include "runtime/ops/gpu/Cublas.h"
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -70,8 +70,8 @@ private:
 
 class Blas {
 public:
-  Blas() { checkBlas(cublasCreate(&handle_), "cublasCreate"); }
-  ~Blas() { cublasDestroy(handle_); }
+  Blas() { checkBlas(blasCreate(&handle_), "cublasCreate"); }
+  ~Blas() { blasDestroy(handle_); }
   Blas(const Blas &) = delete;
   Blas &operator=(const Blas &) = delete;
   cublasHandle_t get() const { return handle_; }
@@ -239,8 +239,8 @@ void forward(cublasHandle_t blas, const DeviceNet &net, const double *in, size_t
     const int k = net.sizes[l], n = net.sizes[l + 1];
     const double *src = l == 0 ? in : acts[l].get();
     // Z (m x n) = A (m x k) W (k x n): column-major Z^T = W^T A^T.
-    checkBlas(cublasDgemm(blas, CUBLAS_OP_N, CUBLAS_OP_N, n, static_cast<int>(m), k, &one,
-                          net.weights[l].value.get(), n, src, k, &zero, acts[l + 1].get(), n),
+    checkBlas(blasDgemm(blas, CUBLAS_OP_N, CUBLAS_OP_N, n, static_cast<int>(m), k, &one,
+                        net.weights[l].value.get(), n, src, k, &zero, acts[l + 1].get(), n),
               "cublasDgemm (forward)");
     bool relu = l + 1 < net.layers();
     addBias<<<blocksFor(m * n), kThreads>>>(acts[l + 1].get(), net.biases[l].value.get(), m, n,
@@ -288,16 +288,16 @@ double trainDense(DenseNet &net, const double *x, const int32_t *y, size_t rows,
         const int k = net.sizes[l], n = net.sizes[l + 1];
         const int mi = static_cast<int>(m);
         // dW (k x n) = A^T (k x m) delta (m x n): column-major dW^T = delta^T A.
-        checkBlas(cublasDgemm(blas.get(), CUBLAS_OP_N, CUBLAS_OP_T, n, k, mi, &one, delta.get(), n,
-                              acts[l].get(), k, &zero, dnet.weights[l].grad.get(), n),
+        checkBlas(blasDgemm(blas.get(), CUBLAS_OP_N, CUBLAS_OP_T, n, k, mi, &one, delta.get(), n,
+                            acts[l].get(), k, &zero, dnet.weights[l].grad.get(), n),
                   "cublasDgemm (weight gradient)");
         columnSums<<<blocksFor(n), kThreads>>>(delta.get(), m, n, dnet.biases[l].grad.get());
         if (l == 0)
           break;
         // dA (m x k) = delta (m x n) W^T (n x k): column-major dA^T = W delta^T.
-        checkBlas(cublasDgemm(blas.get(), CUBLAS_OP_T, CUBLAS_OP_N, k, mi, n, &one,
-                              dnet.weights[l].value.get(), n, delta.get(), n, &zero,
-                              deltaPrev.get(), k),
+        checkBlas(blasDgemm(blas.get(), CUBLAS_OP_T, CUBLAS_OP_N, k, mi, n, &one,
+                            dnet.weights[l].value.get(), n, delta.get(), n, &zero, deltaPrev.get(),
+                            k),
                   "cublasDgemm (input gradient)");
         reluMask<<<blocksFor(m * k), kThreads>>>(deltaPrev.get(), acts[l].get(), m * k);
         std::swap(delta, deltaPrev);
