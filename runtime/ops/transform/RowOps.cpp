@@ -1,6 +1,6 @@
 // drop_missing, fill_missing, filter and split.
-#include "runtime/ops/transform/Transform.h"
 #include "runtime/ops/ValueText.h"
+#include "runtime/ops/transform/Transform.h"
 
 #include <algorithm>
 #include <cmath>

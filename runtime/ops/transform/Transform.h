@@ -23,9 +23,8 @@
 //   penguins) the boundaries are the same data values TFT picks; on larger
 //   data TFT's are approximate (rank error <= eps * n) and ours exact, so
 //   they may differ by that much. Boundaries are rounded to float32, as TFT
-//   stores them (the interop test matches every bucket index). NaN is ignored when fitting and maps to the last
-//   bucket; no value at all gives num_buckets - 1 zero boundaries (TFT's
-//   empty output).
+//   stores them (the interop test matches every bucket index). NaN is ignored when fitting and maps
+//   to the last bucket; no value at all gives num_buckets - 1 zero boundaries (TFT's empty output).
 // - compute_and_apply_vocabulary: values by descending count, ties by
 //   descending byte order (Python's reverse sort of (count, token)); for a
 //   string column the empty string and values holding '\n' or '\r' are left
