@@ -249,7 +249,7 @@ ops::Table OpContext::readDataset(const std::string &name) const {
   return ops::io::readCsv(path, inputSchema(name));
 }
 
-void OpContext::writeDataset(const std::string &name, const ops::Table &table) {
+void OpContext::writeDataset(const std::string &name, ops::Table table) {
   // The compiler typed every later step against this schema: an op that
   // produced anything else is a bug in the op, not in the pipeline.
   ops::Schema want = outputSchema(name), have = table.schema();
@@ -262,7 +262,7 @@ void OpContext::writeDataset(const std::string &name, const ops::Table &table) {
   ops::Table ordered;
   ordered.rows = table.rows;
   for (const ops::Field &f : want.fields) {
-    ops::Column c = *table.find(f.name);
+    ops::Column c = std::move(*table.find(f.name)); // each name once: moved from once
     c.nullable = f.nullable || c.hasMissing();
     ordered.columns.push_back(std::move(c));
   }

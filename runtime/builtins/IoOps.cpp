@@ -26,7 +26,7 @@ void readCsv(OpContext &ctx) {
   std::string path = ctx.localPath(ctx.str("path"));
   ops::Table t = ops::io::readCsv(path, ctx.typeArg(0), delimiterOf(ctx));
   ctx.log("read {} rows from {}", t.rows, path);
-  ctx.writeDataset("table", t);
+  ctx.writeDataset("table", std::move(t));
 }
 
 // Copies a finished file or folder to a destination the user named, through

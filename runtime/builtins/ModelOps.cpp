@@ -89,7 +89,7 @@ void argmaxLabel(OpContext &ctx) {
   ops::Table t = ctx.readDataset("data");
   ops::pb::TransformGraph g = ops::transform::loadTransform(ctx.inputPath("transform"));
   md::argmaxLabel(t, ctx.str("column"), g, ctx.str("vocabulary"));
-  ctx.writeDataset("out", t);
+  ctx.writeDataset("out", std::move(t));
 }
 
 void topK(OpContext &ctx) {
@@ -100,7 +100,7 @@ void topK(OpContext &ctx) {
 void threshold(OpContext &ctx) {
   ops::Table t = ctx.readDataset("data");
   md::threshold(t, ctx.str("column"), ctx.number("threshold"));
-  ctx.writeDataset("out", t);
+  ctx.writeDataset("out", std::move(t));
 }
 
 } // namespace

@@ -35,7 +35,8 @@ public:
   // A Dataset input read with its schema; a Dataset output written as CSV
   // after checking it has the columns the compiler promised.
   ops::Table readDataset(const std::string &name) const;
-  void writeDataset(const std::string &name, const ops::Table &table);
+  // Takes the table by value: pass it with std::move to write without a copy.
+  void writeDataset(const std::string &name, ops::Table table);
 
   void setValue(const std::string &name, ir::Value v) { result_.values[name] = std::move(v); }
   void setMetadata(const std::string &name, ir::MapValue m) {

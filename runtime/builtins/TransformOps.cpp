@@ -14,13 +14,13 @@ void dropMissing(OpContext &ctx) {
   size_t before = t.rows;
   tf::dropMissing(t, ctx.strings("columns"));
   ctx.log("dropped {} of {} rows with missing values", before - t.rows, before);
-  ctx.writeDataset("out", t);
+  ctx.writeDataset("out", std::move(t));
 }
 
 void fillMissing(OpContext &ctx) {
   ops::Table t = ctx.readDataset("data");
   tf::fillMissing(t, ctx.strings("columns"), ctx.str("value"));
-  ctx.writeDataset("out", t);
+  ctx.writeDataset("out", std::move(t));
 }
 
 void filter(OpContext &ctx) {
@@ -28,15 +28,15 @@ void filter(OpContext &ctx) {
   size_t before = t.rows;
   tf::filterEquals(t, ctx.str("column"), ctx.str("equals"));
   ctx.log("kept {} of {} rows", t.rows, before);
-  ctx.writeDataset("out", t);
+  ctx.writeDataset("out", std::move(t));
 }
 
 void split(OpContext &ctx) {
   ops::Table t = ctx.readDataset("data");
   auto [train, test] =
       tf::split(t, ctx.number("train_fraction"), static_cast<uint64_t>(ctx.integer("seed")));
-  ctx.writeDataset("train", train);
-  ctx.writeDataset("test", test);
+  ctx.writeDataset("train", std::move(train));
+  ctx.writeDataset("test", std::move(test));
 }
 
 void fit(OpContext &ctx) {
@@ -113,7 +113,7 @@ void oneHot(OpContext &ctx) {
       out.columns.push_back(std::move(hot));
     }
   }
-  ctx.writeDataset("out", out);
+  ctx.writeDataset("out", std::move(out));
 }
 
 } // namespace
