@@ -40,7 +40,7 @@ void publish(const std::string &from, const std::string &destination) {
   fs::remove_all(tmp, ec);
   fs::copy(from, tmp, fs::copy_options::recursive, ec);
   if (ec)
-    throw ops::OpError("cannot write `" + tmp.string() + "`: " + ec.message());
+    throw ops::OpError("cannot write `" + to.string() + "`: " + ec.message());
   if (fs::is_directory(to, ec) != fs::is_directory(tmp, ec))
     fs::remove_all(to, ec);
   else if (fs::is_directory(to, ec))
