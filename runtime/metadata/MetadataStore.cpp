@@ -4,6 +4,7 @@
 #include "runtime/metadata/Sqlite.h"
 
 #include <chrono>
+#include <thread>
 #include <type_traits>
 
 namespace mlpc::runtime::metadata {
@@ -121,8 +122,16 @@ std::unique_ptr<MetadataStore> MetadataStore::open(const std::string &path, std:
   // times), each copied whole into the WAL: 1 KiB pages (for a new file; no
   // effect on an existing one) make a transition about a quarter cheaper.
   bool ok = store->db_->exec("PRAGMA page_size = 1024") || store->sqlFail("setting the page size");
-  ok = ok && (store->db_->query("PRAGMA journal_mode = WAL").run() ||
-              store->sqlFail("switching to WAL mode"));
+  // Switching to WAL takes an exclusive lock, and SQLite reports a busy file
+  // without waiting (no busy handler here): when two runs open a new root at
+  // once, the second retries for a while.
+  bool wal = false;
+  for (int attempt = 0; ok && !wal && attempt < 500; ++attempt) {
+    wal = store->db_->query("PRAGMA journal_mode = WAL").run();
+    if (!wal)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ok = ok && (wal || store->sqlFail("switching to WAL mode"));
   // temp_store: the statement journals of nested transactions (savepoints)
   // stay in memory instead of being temporary files.
   ok = ok && (store->db_->exec("PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY") ||
