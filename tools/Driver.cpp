@@ -209,7 +209,8 @@ int runCheck(const std::vector<std::string> &files, const CompileOptions &option
   return exit;
 }
 
-bool writeFileAtomically(const std::string &path, const std::string &data, std::string &error) {
+bool writeFileAtomically(const std::string &path, const std::string &data, std::string &error,
+                         unsigned mode) {
   namespace fs = std::filesystem;
   fs::path target(path);
   fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
@@ -235,7 +236,7 @@ bool writeFileAtomically(const std::string &path, const std::string &data, std::
     ::unlink(tmpl.c_str());
     return false;
   }
-  ::chmod(tmpl.c_str(), 0644);
+  ::chmod(tmpl.c_str(), static_cast<mode_t>(mode));
   if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
     error = std::strerror(errno);
     ::unlink(tmpl.c_str());

@@ -66,11 +66,16 @@ int runRun(const RunCommand &command, const CompileOptions &options);
 int runRuns(const std::vector<std::string> &args, const std::string &root,
             const std::string &lineage);
 
+// `mlpc fmt [--check] FILE...`: formats in place, or with `check` only names
+// the files that would change (exit 1). `-` formats stdin to stdout.
+int runFormat(const std::vector<std::string> &files, bool check, const CompileOptions &options);
+
 // `mlpc explain CODE` / `mlpc explain --list`.
 int runExplain(const std::string &code, bool list);
 
 // Writes `data` to `path` through a temporary file and a rename, so a failed
 // or interrupted write never leaves a truncated file behind.
-bool writeFileAtomically(const std::string &path, const std::string &data, std::string &error);
+bool writeFileAtomically(const std::string &path, const std::string &data, std::string &error,
+                         unsigned mode = 0644);
 
 } // namespace mlpc::driver

@@ -23,6 +23,7 @@ cl::SubCommand buildCmd("build", "Compile a .mlp pipeline for a target");
 cl::SubCommand runCmd("run",
                       "Run a pipeline (.mlp, or a plan from --target=native) on this machine");
 cl::SubCommand runsCmd("runs", "Past runs under a root: `runs list`, `runs show RUN`");
+cl::SubCommand fmtCmd("fmt", "Format .mlp files in place (`-` formats stdin to stdout)");
 cl::SubCommand explainCmd("explain", "Explain a diagnostic code, e.g. `mlpc explain E0305`");
 
 cl::list<std::string> checkFiles(cl::Positional, cl::OneOrMore, cl::desc("<file.mlp>..."),
@@ -57,6 +58,11 @@ cl::opt<std::string> runsLineage("lineage",
                                  cl::desc("show: the tasks and artifacts upstream of an artifact"),
                                  cl::value_desc("uri or path"), cl::sub(runsCmd),
                                  cl::cat(category));
+cl::list<std::string> fmtFiles(cl::Positional, cl::OneOrMore, cl::desc("<file.mlp | ->..."),
+                               cl::sub(fmtCmd), cl::cat(category));
+cl::opt<bool> fmtCheck("check",
+                       cl::desc("Change nothing; exit 1 and name the files that would change"),
+                       cl::sub(fmtCmd), cl::cat(category));
 cl::opt<std::string> explainCode(cl::Positional, cl::Optional, cl::desc("<code>"),
                                  cl::sub(explainCmd), cl::cat(category));
 cl::opt<bool> explainList("list", cl::desc("List every diagnostic code"), cl::sub(explainCmd),
@@ -100,7 +106,7 @@ cl::opt<DiagFormat> diagFormat(
     cl::values(clEnumValN(DiagFormat::Text, "text", "for people (default)"),
                clEnumValN(DiagFormat::Json, "json", "one JSON object per line, for tools")),
     cl::init(DiagFormat::Text), cl::sub(checkCmd), cl::sub(buildCmd), cl::sub(runCmd),
-    cl::cat(category));
+    cl::sub(fmtCmd), cl::cat(category));
 enum class ColorMode { Auto, Always, Never };
 cl::opt<ColorMode>
     color("color", cl::desc("Colour diagnostics"),
@@ -108,7 +114,7 @@ cl::opt<ColorMode>
                      clEnumValN(ColorMode::Always, "always", "always"),
                      clEnumValN(ColorMode::Never, "never", "never")),
           cl::init(ColorMode::Auto), cl::sub(checkCmd), cl::sub(buildCmd), cl::sub(runCmd),
-          cl::cat(category));
+          cl::sub(fmtCmd), cl::cat(category));
 cl::opt<bool> werror("Werror", cl::desc("Treat warnings as errors"), cl::sub(checkCmd),
                      cl::sub(buildCmd), cl::cat(category));
 
@@ -124,6 +130,8 @@ EXAMPLES:
   mlpc build --target=native a.mlp -o a.pb    a plan that `mlpc run a.pb` runs
   mlpc runs list                              past runs under ./mlpc-runs
   mlpc runs show RUN --lineage PATH           where an artifact came from
+  mlpc fmt examples/*.mlp                     format files in place
+  mlpc fmt --check a.mlp                      exit 1 if a.mlp is not formatted
   mlpc explain E0305                          explain a diagnostic code
 
 Exit status: 0 success, 1 compile errors or a failed task, 2 bad usage, 130 canceled.
@@ -187,6 +195,9 @@ int run(int argc, char **argv) {
     r.python = runPython;
     return runRun(r, compileOptions());
   }
+  if (fmtCmd)
+    return runFormat(std::vector<std::string>(fmtFiles.begin(), fmtFiles.end()), fmtCheck,
+                     compileOptions());
   if (explainCmd) {
     if (explainCode.empty() && !explainList) {
       std::cerr << "error: name a diagnostic code, e.g. `mlpc explain E0305`\n"

@@ -1,6 +1,7 @@
 #include "frontend/parse/ParseModule.h"
 
 #include "frontend/parse/AstBuilder.h"
+#include "frontend/parse/ConcreteTree.h"
 #include "frontend/parse/ErrorStrategy.h"
 #include "frontend/parse/OffsetMap.h"
 
@@ -44,25 +45,6 @@ size_t findInvalidUtf8(std::string_view s) {
   }
   return std::string_view::npos;
 }
-
-// Lexer errors cannot happen (BAD_CHAR matches anything), but a listener that
-// stays silent keeps ANTLR from printing to stderr if one ever does.
-class SilentListener : public antlr4::BaseErrorListener {};
-
-// Everything that must outlive the parse tree, owned in one place.
-struct ParseSession {
-  ParseSession(std::string_view text)
-      : input(std::string(text)), lexer(&input), tokens(&lexer), parser(&tokens) {
-    lexer.removeErrorListeners();
-    lexer.addErrorListener(&silent);
-    parser.removeErrorListeners();
-  }
-  SilentListener silent;
-  antlr4::ANTLRInputStream input;
-  MlpLexer lexer;
-  antlr4::CommonTokenStream tokens;
-  MlpParser parser;
-};
 
 // Reports lexical problems carried by tokens and checks nesting depth.
 // Returns false when the input must not be parsed (too deep for recursion).
@@ -162,17 +144,16 @@ bool checkTokens(antlr4::CommonTokenStream &tokens, const OffsetMap &offsets,
 
 } // namespace
 
-std::unique_ptr<ast::Module> parseModule(source::FileId file, const source::SourceManager &sources,
-                                         diag::DiagnosticEngine &diags) {
-  auto module = std::make_unique<ast::Module>();
-  module->file = file;
-  module->path = sources.file(file).path();
-  std::string_view text = sources.file(file).text();
+namespace {
 
+// Checks size, encoding and tokens, then parses in two stages. Returns null
+// when the text must not be parsed at all (the problem is reported).
+MlpParser::FileContext *parseText(ParseSession &session, source::FileId file, std::string_view text,
+                                  const OffsetMap &offsets, diag::DiagnosticEngine &diags) {
   if (text.size() > kMaxSourceBytes) {
     diags.report(diag::DiagKind::FileTooLarge, {file, 0, 0},
                  {std::to_string(text.size()), std::to_string(kMaxSourceBytes)});
-    return module;
+    return nullptr;
   }
   size_t bad = findInvalidUtf8(text);
   if (bad != std::string_view::npos) {
@@ -181,14 +162,11 @@ std::unique_ptr<ast::Module> parseModule(source::FileId file, const source::Sour
                fmt::format("byte 0x{:02X} starts no valid UTF-8 character",
                            static_cast<unsigned char>(text[bad])))
         .help("save the file as UTF-8");
-    return module;
+    return nullptr;
   }
-
-  OffsetMap offsets(file, text);
-  ParseSession session(text);
   session.tokens.fill();
   if (!checkTokens(session.tokens, offsets, diags))
-    return module;
+    return nullptr;
 
   // Stage 1: SLL, bail at the first error.
   MlpParser &parser = session.parser;
@@ -209,9 +187,38 @@ std::unique_ptr<ast::Module> parseModule(source::FileId file, const source::Sour
     parser.setErrorHandler(std::make_shared<MlpErrorStrategy>(diags, offsets));
     tree = parser.file();
   }
-  AstBuilder builder(diags, offsets, session.tokens, sources.file(file).text());
+  return tree;
+}
+
+} // namespace
+
+std::unique_ptr<ast::Module> parseModule(source::FileId file, const source::SourceManager &sources,
+                                         diag::DiagnosticEngine &diags) {
+  auto module = std::make_unique<ast::Module>();
+  module->file = file;
+  module->path = sources.file(file).path();
+  std::string_view text = sources.file(file).text();
+  OffsetMap offsets(file, text);
+  ParseSession session(text);
+  MlpParser::FileContext *tree = parseText(session, file, text, offsets, diags);
+  if (!tree)
+    return module;
+  AstBuilder builder(diags, offsets, session.tokens, text);
   builder.buildModule(tree, *module);
   return module; // the session, and with it the parse tree, is dropped here
+}
+
+std::unique_ptr<ConcreteTree> parseConcrete(source::FileId file,
+                                            const source::SourceManager &sources,
+                                            diag::DiagnosticEngine &diags) {
+  std::string_view text = sources.file(file).text();
+  auto tree = std::make_unique<ConcreteTree>(text);
+  unsigned errorsBefore = diags.errorCount();
+  OffsetMap offsets(file, text);
+  tree->file = parseText(tree->session, file, text, offsets, diags);
+  if (!tree->file || diags.errorCount() != errorsBefore)
+    return nullptr;
+  return tree;
 }
 
 void dumpTokens(source::FileId file, const source::SourceManager &sources, std::ostream &out,
