@@ -166,9 +166,11 @@ argName
   | ELSE
   ;
 
-// Soft keywords may be used as names where no ambiguity arises.
+// Soft keywords may be used as names where no ambiguity arises: `schema`
+// starts a declaration only at the top level, and TFX names an input so.
 name
   : ID
   | QUOTED_ID
   | PARALLEL
+  | SCHEMA
   ;

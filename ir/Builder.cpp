@@ -513,6 +513,8 @@ private:
           pi->set_base_image("python:3.11");
       } else if (n == "builtin") {
         comp.mutable_builtin()->set_op(c.builtinOp);
+      } else if (n == "tfx") {
+        comp.mutable_tfx()->set_component(c.tfxComponent);
       } else if (n == "importer") {
         ImporterImpl *ii = comp.mutable_importer();
         for (const ast::Property &q : prop.block) {

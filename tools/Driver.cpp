@@ -1,6 +1,7 @@
 #include "tools/Driver.h"
 
 #include "backends/kfp/KfpBackend.h"
+#include "backends/tfx/TfxBackend.h"
 #include "frontend/ast/AstDump.h"
 #include "frontend/diag/Explain.h"
 #include "frontend/diag/Verify.h"
@@ -9,6 +10,7 @@
 #include "frontend/sema/Stdlib.h"
 #include "ir/Builder.h"
 #include "ir/Verifier.h"
+#include "ir/Walk.h"
 #ifdef MLPC_WITH_RUNTIME
 #include "runtime/executor/Executor.h"
 #include "runtime/executor/Runs.h"
@@ -245,19 +247,41 @@ bool writeFileAtomically(const std::string &path, const std::string &data, std::
   return true;
 }
 
+namespace {
+// Writes generated files under `dir`, each atomically; files already there
+// that mlpc did not write are left alone.
+int writeFolder(const std::string &dir, const std::vector<tfx::TfxFile> &files) {
+  namespace fs = std::filesystem;
+  for (const tfx::TfxFile &f : files) {
+    fs::path path = fs::path(dir) / f.path;
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    std::string error;
+    if (ec || !writeFileAtomically(path.string(), f.content, error)) {
+      std::cerr << fmt::format("error: cannot write `{}`: {}\n", path.string(),
+                               ec ? ec.message() : error);
+      return kExitCompileError;
+    }
+  }
+  return kExitOk;
+}
+} // namespace
+
 int runBuild(const std::string &file, const std::string &target, const std::string &output,
              const CompileOptions &options) {
-  if (target != "ir" && target != "kfp" && target != "native") {
-    static const std::set<std::string> planned = {"tfx", "dataflow"};
-    if (planned.count(target))
-      std::cerr << fmt::format("error: target `{}` is not available in this version of mlpc\n"
-                               "help: available targets: ir, kfp, native\n",
-                               target);
+  if (target != "ir" && target != "kfp" && target != "native" && target != "tfx") {
+    if (target == "dataflow")
+      std::cerr << "error: target `dataflow` is not available in this version of mlpc\n"
+                   "help: available targets: ir, kfp, tfx, native\n";
     else
-      std::cerr << fmt::format(
-          "error: unknown target `{}`\n"
-          "help: use --target=ir, kfp or native (tfx and dataflow are planned)\n",
-          target);
+      std::cerr << fmt::format("error: unknown target `{}`\n"
+                               "help: use --target=ir, kfp, tfx or native (dataflow is planned)\n",
+                               target);
+    return kExitUsage;
+  }
+  if (target == "tfx" && (output.empty() || output == "-")) {
+    std::cerr << "error: --target=tfx writes a folder (pipeline.py, modules); name it with "
+                 "`-o DIR`\n";
     return kExitUsage;
   }
   if (target == "native" && (output.empty() || output == "-")) {
@@ -284,6 +308,27 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
     c.ok = r.errors.empty();
     yaml = std::move(r.yaml);
   }
+  tfx::TfxResult tfxOut;
+  if (c.ok && c.module && target == "tfx") {
+    tfx::TfxOptions to;
+    to.mlpcVersion = MLPC_VERSION;
+    std::error_code ec;
+    namespace fs = std::filesystem;
+    fs::path sourceDir = fs::absolute(file, ec).parent_path();
+    fs::path rel = fs::absolute(output, ec).lexically_normal();
+    to.sourceDirFromOutput = sourceDir.lexically_relative(rel).string();
+    if (to.sourceDirFromOutput.empty())
+      to.sourceDirFromOutput = sourceDir.string();
+    tfxOut = tfx::compileToTfx(*c.module, to);
+    for (const tfx::TfxDiagnostic &d : tfxOut.diagnostics) {
+      const ir::SourceLocation &at = d.location;
+      c.diags
+          ->report(d.warning ? diag::DiagKind::TargetIgnores : diag::DiagKind::TargetCannotLower,
+                   c.program->sources.rangeAt(at.file(), at.line(), at.column()), {d.message})
+          .help(d.help);
+    }
+    c.ok = !c.diags->hasErrors();
+  }
   diag::printDiagnostics(*c.diags, std::cerr, options.json, {options.color});
   summary(*c.diags, file, options.json, options.color);
   if (!c.ok || !c.module) {
@@ -292,6 +337,8 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
   }
   const ir::Module &module = *c.module;
   retainUntilExit(std::move(c));
+  if (target == "tfx")
+    return writeFolder(output, tfxOut.files);
   if (target == "kfp") {
     if (output.empty() || output == "-") {
       std::cout << yaml;
@@ -384,6 +431,22 @@ int runRun(const RunCommand &command, const CompileOptions &options) {
     module = plan.get();
   } else {
     Compilation c = compile(command.file, options, true, std::cout);
+    // TFX's standard components run only in TFX: say so before anything runs.
+    static const google::protobuf::Map<std::string, ir::Pipeline> kNone;
+    for (const auto &[name, p] : c.module ? c.module->pipelines() : kNone)
+      ir::forEachTask(p.body(), [&](const ir::Task &t) {
+        auto comp = c.module->components().find(t.component());
+        if (comp == c.module->components().end() || !comp->second.has_tfx())
+          return;
+        const ir::SourceLocation &at = t.location();
+        c.diags
+            ->report(diag::DiagKind::TargetCannotLower,
+                     c.program->sources.rangeAt(at.file(), at.line(), at.column()),
+                     {fmt::format("TFX's {} component cannot run under `mlpc run`",
+                                  comp->second.tfx().component())})
+            .help("build the pipeline for TFX: `mlpc build --target=tfx FILE -o DIR`");
+      });
+    c.ok = c.ok && !c.diags->hasErrors();
     diag::printDiagnostics(*c.diags, std::cerr, options.json, {options.color});
     summary(*c.diags, command.file, options.json, options.color);
     if (!c.ok || !c.module) {

@@ -68,10 +68,12 @@ cl::opt<std::string> explainCode(cl::Positional, cl::Optional, cl::desc("<code>"
 cl::opt<bool> explainList("list", cl::desc("List every diagnostic code"), cl::sub(explainCmd),
                           cl::cat(category));
 
-cl::opt<std::string> target("target",
-                            cl::desc("Output: ir (mlpc IR), kfp (KFP PipelineSpec YAML) or native "
-                                     "(a plan for `mlpc run`); tfx and dataflow planned"),
-                            cl::init("ir"), cl::sub(buildCmd), cl::cat(category));
+cl::opt<std::string>
+    target("target",
+           cl::desc("Output: ir (mlpc IR), kfp (KFP PipelineSpec YAML), tfx (a TFX "
+                    "pipeline in Python: -o DIR) or native (a plan for "
+                    "`mlpc run`)"),
+           cl::init("ir"), cl::sub(buildCmd), cl::cat(category));
 cl::opt<std::string> output("o",
                             cl::desc("Output file (.pb binary, .txtpb text); stdout if absent"),
                             cl::value_desc("file"), cl::sub(buildCmd), cl::cat(category));
@@ -125,6 +127,7 @@ EXAMPLES:
   mlpc build --target=ir examples/penguin.mlp print the IR as text
   mlpc build --target=ir a.mlp -o a.pb        write the IR in binary
   mlpc build --target=kfp a.mlp -o a.yaml     KFP / Vertex AI PipelineSpec YAML
+  mlpc build --target=tfx a.mlp -o out/       a TFX pipeline: python out/pipeline.py run
   mlpc run examples/penguin.mlp               run a pipeline on this machine
   mlpc run a.mlp --param epochs=20 --root r   with a parameter, runs kept under r/
   mlpc build --target=native a.mlp -o a.pb    a plan that `mlpc run a.pb` runs

@@ -1,4 +1,5 @@
 #include "backends/kfp/KfpBackend.h"
+#include "ir/Quantities.h"
 
 #include "backends/kfp/ProtoYaml.h"
 #include "backends/kfp/pipeline_spec.pb.h"
@@ -18,6 +19,8 @@ namespace mlpc::kfp {
 
 namespace mp = ml_pipelines;
 namespace pb = google::protobuf;
+using ir::cpuCores;
+using ir::memoryGigabytes;
 using Container = mp::PipelineDeploymentConfig::PipelineContainerSpec;
 
 std::string sanitizeName(const std::string &name) {
@@ -118,36 +121,6 @@ bool constantOf(const ir::Expr &e, ir::Value *out) {
     return true;
   }
   return false;
-}
-
-// "2", "0.5", "500m" -> cores.
-double cpuCores(const std::string &q) {
-  if (!q.empty() && q.back() == 'm')
-    return std::stod(q.substr(0, q.size() - 1)) / 1000;
-  return std::stod(q);
-}
-
-// "4Gi", "512M", "1000" -> gigabytes (10^9 bytes), as the SDK writes memoryLimit.
-double memoryGigabytes(const std::string &q) {
-  static const std::map<std::string, double> units = {{"", 1},
-                                                      {"K", 1e3},
-                                                      {"M", 1e6},
-                                                      {"G", 1e9},
-                                                      {"T", 1e12},
-                                                      {"P", 1e15},
-                                                      {"E", 1e18},
-                                                      {"Ki", 1024.0},
-                                                      {"Mi", 1048576.0},
-                                                      {"Gi", 1073741824.0},
-                                                      {"Ti", 1099511627776.0},
-                                                      {"Pi", 1125899906842624.0},
-                                                      {"Ei", 1152921504606846976.0}};
-  size_t i = q.find_first_not_of("0123456789.");
-  std::string unit = i == std::string::npos ? "" : q.substr(i);
-  if (unit.size() == 1)
-    unit[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0])));
-  auto it = units.find(unit);
-  return std::stod(q.substr(0, i)) * (it == units.end() ? 1 : it->second) / 1e9;
 }
 
 class Lowering {
@@ -701,6 +674,12 @@ private:
     case ir::Component::kPython:
       pythonExecutor(comp->python(), container);
       break;
+    case ir::Component::kTfx:
+      unsupported(task.location(),
+                  fmt::format("TFX's {} component", comp->tfx().component()),
+                  "TFX's standard components run in TFX: `mlpc build --target=tfx FILE -o DIR` "
+                  "(its KubeflowV2DagRunner entry point writes the Vertex AI pipeline)");
+      return "";
     case ir::Component::kBuiltin:
       // Standard-library ops run in the mlpc runtime image, reading KFP's ExecutorInput.
       container->set_image(o_.runtimeImage);

@@ -146,14 +146,13 @@ bool checkTokens(antlr4::CommonTokenStream &tokens, const OffsetMap &offsets,
 
 namespace {
 
-// Checks size, encoding and tokens, then parses in two stages. Returns null
-// when the text must not be parsed at all (the problem is reported).
-MlpParser::FileContext *parseText(ParseSession &session, source::FileId file, std::string_view text,
-                                  const OffsetMap &offsets, diag::DiagnosticEngine &diags) {
+// Checks what must hold before the text can even be lexed: its size and its
+// encoding (ANTLR's input stream throws on invalid UTF-8).
+bool checkText(source::FileId file, std::string_view text, diag::DiagnosticEngine &diags) {
   if (text.size() > kMaxSourceBytes) {
     diags.report(diag::DiagKind::FileTooLarge, {file, 0, 0},
                  {std::to_string(text.size()), std::to_string(kMaxSourceBytes)});
-    return nullptr;
+    return false;
   }
   size_t bad = findInvalidUtf8(text);
   if (bad != std::string_view::npos) {
@@ -162,8 +161,15 @@ MlpParser::FileContext *parseText(ParseSession &session, source::FileId file, st
                fmt::format("byte 0x{:02X} starts no valid UTF-8 character",
                            static_cast<unsigned char>(text[bad])))
         .help("save the file as UTF-8");
-    return nullptr;
+    return false;
   }
+  return true;
+}
+
+// Checks the tokens, then parses in two stages. Returns null when the text
+// must not be parsed at all (the problem is reported).
+MlpParser::FileContext *parseText(ParseSession &session, const OffsetMap &offsets,
+                                  diag::DiagnosticEngine &diags) {
   session.tokens.fill();
   if (!checkTokens(session.tokens, offsets, diags))
     return nullptr;
@@ -198,9 +204,11 @@ std::unique_ptr<ast::Module> parseModule(source::FileId file, const source::Sour
   module->file = file;
   module->path = sources.file(file).path();
   std::string_view text = sources.file(file).text();
+  if (!checkText(file, text, diags))
+    return module;
   OffsetMap offsets(file, text);
   ParseSession session(text);
-  MlpParser::FileContext *tree = parseText(session, file, text, offsets, diags);
+  MlpParser::FileContext *tree = parseText(session, offsets, diags);
   if (!tree)
     return module;
   AstBuilder builder(diags, offsets, session.tokens, text);
@@ -212,10 +220,12 @@ std::unique_ptr<ConcreteTree> parseConcrete(source::FileId file,
                                             const source::SourceManager &sources,
                                             diag::DiagnosticEngine &diags) {
   std::string_view text = sources.file(file).text();
+  if (!checkText(file, text, diags))
+    return nullptr;
   auto tree = std::make_unique<ConcreteTree>(text);
   unsigned errorsBefore = diags.errorCount();
   OffsetMap offsets(file, text);
-  tree->file = parseText(tree->session, file, text, offsets, diags);
+  tree->file = parseText(tree->session, offsets, diags);
   if (!tree->file || diags.errorCount() != errorsBefore)
     return nullptr;
   return tree;

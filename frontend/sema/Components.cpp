@@ -18,8 +18,8 @@ using diag::DiagKind;
 
 namespace {
 
-const std::vector<std::string> kImplementations = {"container", "python", "builtin", "importer",
-                                                   "dataflow"};
+const std::vector<std::string> kImplementations = {"container", "python",   "builtin",
+                                                   "importer",  "dataflow", "tfx"};
 // Options allowed in a component body and in `with { ... }`; the last two
 // only in `with`, since they relate one task to others.
 const std::vector<std::string> kOptions = {"resources",  "retry",        "timeout",
@@ -29,6 +29,10 @@ const std::vector<std::string> kOptions = {"resources",  "retry",        "timeou
 const char *kBuiltinOps[] = {
 #define BUILTIN_OP(Name) Name,
 #include "frontend/sema/BuiltinOps.def"
+};
+const char *kTfxComponents[] = {
+#define TFX_COMPONENT(Name, Constructor) Name,
+#include "frontend/sema/TfxComponents.def"
 };
 
 bool isConstant(const ast::Expr &e) {
@@ -303,7 +307,8 @@ void Checker::checkComponent(CallableInfo &c) {
       diags_.report(DiagKind::MultipleImplementations, prop.name.range, {c.name})
           .label(prop.name.range, "second implementation")
           .secondary(impl->name.range, "first implementation")
-          .help("a component has exactly one of: container, python, builtin, importer, dataflow");
+          .help("a component has exactly one of: container, python, builtin, importer, dataflow, "
+                "tfx");
       continue;
     }
     impl = &prop;
@@ -316,16 +321,23 @@ void Checker::checkComponent(CallableInfo &c) {
       checkPython(c, prop);
       for (const Symbol *s : scope.order)
         s->markUsed(); // the function receives every input
-    } else if (kind == "builtin") {
-      c.impl = ImplKind::Builtin;
+    } else if (kind == "builtin" || kind == "tfx") {
+      // An operation named from a fixed list: the runtime's or TFX's.
+      bool builtin = kind == "builtin";
+      c.impl = builtin ? ImplKind::Builtin : ImplKind::Tfx;
       checkPropertyValue(prop, "string", &scope);
       if (const ast::StringLit *s = plainString(prop.value.get())) {
-        c.builtinOp = s->plainText();
-        std::vector<std::string> ops(std::begin(kBuiltinOps), std::end(kBuiltinOps));
-        if (std::find(ops.begin(), ops.end(), c.builtinOp) == ops.end()) {
-          auto b = diags_.report(DiagKind::UnknownBuiltin, s->range, {c.builtinOp});
-          b.label(s->range, "the runtime has no such operation");
-          std::string close = closestMatch(c.builtinOp, ops);
+        (builtin ? c.builtinOp : c.tfxComponent) = s->plainText();
+        std::vector<std::string> names =
+            builtin
+                ? std::vector<std::string>(std::begin(kBuiltinOps), std::end(kBuiltinOps))
+                : std::vector<std::string>(std::begin(kTfxComponents), std::end(kTfxComponents));
+        if (std::find(names.begin(), names.end(), s->plainText()) == names.end()) {
+          auto b = diags_.report(builtin ? DiagKind::UnknownBuiltin : DiagKind::UnknownTfxComponent,
+                                 s->range, {s->plainText()});
+          b.label(s->range, builtin ? "the runtime has no such operation"
+                                    : "not one of TFX's standard components");
+          std::string close = closestMatch(s->plainText(), names);
           if (!close.empty())
             b.fixit(fmt::format("did you mean `{}`?", close), s->range, "\"" + close + "\"");
         }
@@ -347,7 +359,7 @@ void Checker::checkComponent(CallableInfo &c) {
         .label(decl->name.range, "")
         .help("add one of: `container { image: ..., command: [...] }`, "
               "`python { file: ..., function: ... }`, `builtin: \"...\"`, `importer { uri: ... }`, "
-              "`dataflow { ... }`");
+              "`dataflow { ... }`, `tfx: \"...\"`");
     return;
   }
   if (c.impl == ImplKind::Container)

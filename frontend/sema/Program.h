@@ -75,7 +75,7 @@ struct ParamInfo {
   bool isArtifact() const { return type->unwrapped()->isArtifact(); }
 };
 
-enum class ImplKind { None, Container, Python, Builtin, Importer, Dataflow, Pipeline };
+enum class ImplKind { None, Container, Python, Builtin, Importer, Dataflow, Tfx, Pipeline };
 
 struct CallableInfo {
   std::string name;
@@ -89,6 +89,7 @@ struct CallableInfo {
   std::vector<ParamInfo> outputs;
   ImplKind impl = ImplKind::None;
   std::string builtinOp;                    // Builtin
+  std::string tfxComponent;                 // Tfx: `CsvExampleGen`, ...
   std::string pythonSource;                 // Python: the file's text, for self-contained IR
   std::string pythonPath;                   // Python: path as written
   const Symbol *dataflowPipeline = nullptr; // Dataflow: optional pipeline it runs
