@@ -2,6 +2,7 @@
 // library, one subcommand per verb) and runs the driver on a thread with a
 // large stack, so that deeply nested (hostile) input cannot overflow it.
 #include "tools/Driver.h"
+#include "tools/lsp/Server.h"
 
 #include <cstdlib>
 #include <iostream>
@@ -24,6 +25,7 @@ cl::SubCommand runCmd("run",
                       "Run a pipeline (.mlp, or a plan from --target=native) on this machine");
 cl::SubCommand runsCmd("runs", "Past runs under a root: `runs list`, `runs show RUN`");
 cl::SubCommand fmtCmd("fmt", "Format .mlp files in place (`-` formats stdin to stdout)");
+cl::SubCommand lspCmd("lsp", "Serve the Language Server Protocol over stdin/stdout");
 cl::SubCommand explainCmd("explain", "Explain a diagnostic code, e.g. `mlpc explain E0305`");
 
 cl::list<std::string> checkFiles(cl::Positional, cl::OneOrMore, cl::desc("<file.mlp>..."),
@@ -135,6 +137,7 @@ EXAMPLES:
   mlpc runs show RUN --lineage PATH           where an artifact came from
   mlpc fmt examples/*.mlp                     format files in place
   mlpc fmt --check a.mlp                      exit 1 if a.mlp is not formatted
+  mlpc lsp                                    language server (editors start it)
   mlpc explain E0305                          explain a diagnostic code
 
 Exit status: 0 success, 1 compile errors or a failed task, 2 bad usage, 130 canceled.
@@ -201,6 +204,8 @@ int run(int argc, char **argv) {
   if (fmtCmd)
     return runFormat(std::vector<std::string>(fmtFiles.begin(), fmtFiles.end()), fmtCheck,
                      compileOptions());
+  if (lspCmd)
+    return mlpc::lsp::runServer(std::cin, std::cout);
   if (explainCmd) {
     if (explainCode.empty() && !explainList) {
       std::cerr << "error: name a diagnostic code, e.g. `mlpc explain E0305`\n"

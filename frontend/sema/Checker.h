@@ -23,6 +23,10 @@ public:
   // imports, and checks everything. Returns false if any error was reported.
   bool run(const std::string &path, std::optional<std::string> text = std::nullopt);
 
+  // Editors: texts of open files by canonical path. An import of one of them
+  // reads this text (saved or not) instead of the file on disk.
+  void setOverlay(const std::map<std::string, std::string> *files) { overlay_ = files; }
+
 private:
   // Modules (ModuleLoader.cpp).
   ModuleInfo *loadFile(const std::string &path, std::optional<std::string> text,
@@ -31,6 +35,7 @@ private:
   void loadImports(ModuleInfo &module);
   std::vector<std::string> loadStack_;
   std::map<std::string, ModuleInfo *> loaded_;
+  const std::map<std::string, std::string> *overlay_ = nullptr;
 
   // Declarations and types (Declarations.cpp).
   void declareModule(ModuleInfo &module);

@@ -77,6 +77,9 @@ ModuleInfo *Checker::loadFile(const std::string &path, std::optional<std::string
   if (auto it = loaded_.find(canonical); it != loaded_.end())
     return it->second;
 
+  if (!text && overlay_)
+    if (auto it = overlay_->find(canonical); it != overlay_->end())
+      text = it->second;
   if (!text) {
     std::string error;
     text = readFile(path, error);
