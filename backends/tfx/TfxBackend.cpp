@@ -413,7 +413,20 @@ private:
   }
 
   void lowerTask(const ir::Task &task, int level, std::vector<std::string> &out) {
-    const ir::Component &c = m_.components().at(task.component());
+    auto found = m_.components().find(task.component());
+    if (found == m_.components().end()) {
+      auto sub = m_.pipelines().find(task.component());
+      bool dataflow = sub != m_.pipelines().end() && sub->second.dataflow_job();
+      error(task.location(),
+            fmt::format("calling {} `{}` cannot be lowered to TFX",
+                        dataflow ? "@dataflow pipeline" : "pipeline", task.component()),
+            dataflow ? "TFX runs Beam through its own components: give them Dataflow options "
+                       "with `--beam-arg` when running pipeline.py"
+                     : "TFX sub-pipelines are not generated yet; call the inner pipeline's "
+                       "components directly");
+      return;
+    }
+    const ir::Component &c = found->second;
     std::string v = var(task.name());
     std::string call;
     switch (c.implementation_case()) {
@@ -703,6 +716,28 @@ private:
                        pyString(out.name()), props);
   }
 
+  // TFX checks channel types by name, so an input declared as a supertype
+  // (`Artifact`) takes the class of what this call passes.
+  std::string inputClass(const ir::Task &task, const ir::Parameter &p) {
+    auto b = task.inputs().find(p.name());
+    if (b != task.inputs().end() && b->second.has_expr() && b->second.expr().type().has_artifact())
+      return valueArtifactClass(b->second.expr().type());
+    return valueArtifactClass(p.type());
+  }
+  // The component's key for one combination of input classes, and the
+  // suffix that makes its generated name unique.
+  std::string variant(const ir::Task &task, const ir::Component &c, std::string &suffix) {
+    std::string key = c.name();
+    for (const ir::Parameter &p : c.interface().inputs())
+      if (p.is_artifact())
+        key += "|" + inputClass(task, p);
+    auto [it, inserted] = variants_.emplace(key, 0);
+    if (inserted)
+      it->second = ++variantCount_[c.name()];
+    suffix = it->second == 1 ? "" : "_" + std::to_string(it->second);
+    return key;
+  }
+
   // ---- container components -----------------------------------------------------
   std::string placeholder(const ir::CommandArg &a, const ir::Task &task) {
     switch (a.kind_case()) {
@@ -741,12 +776,13 @@ private:
 
   std::string containerComponent(const ir::Task &task, const ir::Component &c) {
     const ir::ContainerImpl &ci = c.container();
-    std::string cls;
-    auto known = containerClasses_.find(c.name());
+    std::string cls, suffix;
+    std::string key = variant(task, c, suffix);
+    auto known = containerClasses_.find(key);
     if (known != containerClasses_.end()) {
       cls = known->second;
     } else {
-      cls = "_" + pyIdentifier(c.name()) + "_component";
+      cls = "_" + pyIdentifier(c.name()) + suffix + "_component";
       if (!ci.env().empty())
         warn(c.location(),
              fmt::format("the `env` of container component `{}` is dropped in TFX", c.name()),
@@ -763,23 +799,16 @@ private:
       std::vector<std::string> inputs, outputs, params;
       for (const ir::Parameter &p : c.interface().inputs()) {
         if (p.is_artifact()) {
-          inputs.push_back(pyString(p.name()) + ": " + valueArtifactClass(p.type()));
+          inputs.push_back(pyString(p.name()) + ": " + inputClass(task, p));
           continue;
         }
         const ir::Type &t = p.type();
-        const char *py = !t.has_scalar()           ? nullptr
+        // Lists, maps and records are passed as JSON text, as KFP passes them.
+        const char *py = !t.has_scalar()           ? "str"
                          : t.scalar() == ir::INT   ? "int"
                          : t.scalar() == ir::FLOAT ? "float"
                          : t.scalar() == ir::BOOL  ? "int" // TFX stores booleans as ints
                                                    : "str";
-        if (!py) {
-          error(task.location(),
-                fmt::format("parameter `{}` of `{}` is a list, map or record, which a TFX "
-                            "container component cannot take",
-                            p.name(), c.name()),
-                "pass it as a JSON string");
-          return "";
-        }
         params.push_back(pyString(p.name()) + ": " + py);
       }
       // Output parameters become value artifacts; `.path` is their file.
@@ -798,13 +827,16 @@ private:
             return s;
           }(),
           join(inputs, ", "), join(outputs, ", "), join(params, ", ")));
-      containerClasses_[c.name()] = cls;
+      containerClasses_[key] = cls;
     }
     std::vector<std::string> args;
     for (const ir::Parameter &p : c.interface().inputs()) {
       if (!task.inputs().count(p.name())) {
-        if (!p.is_artifact() && p.has_default_value())
-          args.push_back(p.name() + "=" + pyValue(p.default_value()));
+        if (!p.is_artifact() && p.has_default_value()) {
+          bool json = !p.type().has_scalar();
+          std::string v = pyValue(p.default_value());
+          args.push_back(p.name() + "=" + (json ? "json.dumps(" + v + ")" : v));
+        }
         continue;
       }
       std::string v = inputValue(task, p);
@@ -812,6 +844,8 @@ private:
         return "";
       if (!p.is_artifact() && p.type().has_scalar() && p.type().scalar() == ir::BOOL)
         v = "int(" + v + ")";
+      if (!p.is_artifact() && !p.type().has_scalar())
+        v = "json.dumps(" + v + ")";
       args.push_back(p.name() + "=" + v);
     }
     return fmt::format("{}({})", cls, join(args, ", "));
@@ -821,7 +855,9 @@ private:
   // A TFX @component in components/mlpc_<name>.py that calls the user's
   // function through mlpc_kfp.call with KFP's conventions.
   std::string pythonComponent(const ir::Task &task, const ir::Component &c) {
-    std::string module = "mlpc_" + pyIdentifier(c.name());
+    std::string suffix;
+    variant(task, c, suffix);
+    std::string module = "mlpc_" + pyIdentifier(c.name()) + suffix;
     if (!pythonModules_.count(module)) {
       const ir::PythonImpl &py = c.python();
       std::string stem = py.file();
@@ -839,8 +875,8 @@ private:
       for (const ir::Parameter &p : c.interface().inputs()) {
         std::string n = pyIdentifier(p.name());
         if (p.is_artifact()) {
-          std::string a = fmt::format("{}: tfx.dsl.components.InputArtifact[{}]", n,
-                                      valueArtifactClass(p.type()));
+          std::string a =
+              fmt::format("{}: tfx.dsl.components.InputArtifact[{}]", n, inputClass(task, p));
           (p.optional() ? optional : required).push_back(a + (p.optional() ? " = None" : ""));
           inputs.push_back(fmt::format("{}: {}", pyString(p.name()), n));
           continue;
@@ -954,6 +990,7 @@ private:
 Pipeline parameters: --param NAME=VALUE (repeatable).
 """
 import argparse
+import json
 import os
 import sys
 
@@ -1133,8 +1170,6 @@ PARAMETERS = {{{}}}
 
 
 def _parse_params(parser, items):
-    import json  # noqa: F401  (list and map parameters are JSON)
-
     params = {{}}
     for item in items:
         name, sep, text = item.partition("=")
@@ -1164,8 +1199,9 @@ def _parse_params(parser, items):
   TfxResult result_;
   std::map<std::string, std::string> vars_;
   std::set<std::string> usedVars_;
-  std::map<std::string, std::string> customArtifacts_; // class -> TYPE_NAME
-  std::map<std::string, std::string> containerClasses_;
+  std::map<std::string, std::string> customArtifacts_;  // class -> TYPE_NAME
+  std::map<std::string, std::string> containerClasses_; // variant key -> class
+  std::map<std::string, int> variants_, variantCount_;
   std::vector<std::string> containerDefs_;
   std::map<std::string, std::string> modules_;       // generated file -> text
   std::map<std::string, std::string> pythonModules_; // module name -> text
