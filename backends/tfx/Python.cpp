@@ -181,7 +181,33 @@ std::string pyReflow(const std::string &expr, int indent, int width) {
     item = item.substr(b, e - b + 1);
     out += inner + pyReflow(item, indent + 4, width) + ",\n";
   }
-  return out + pad + expr.substr(close);
+  std::string tail = expr.substr(close);
+  if (static_cast<int>(tail.size()) + indent > width) {
+    // `).with_id("x").with_platform_config(...)`: break the last call of the tail.
+    size_t last = std::string::npos;
+    for (size_t i = 1; i < tail.size(); ++i) {
+      if (tail[i] == '"') {
+        for (++i; i < tail.size() && tail[i] != '"'; ++i)
+          if (tail[i] == '\\')
+            ++i;
+        continue;
+      }
+      if (tail[i] == '(' || tail[i] == '[' || tail[i] == '{') {
+        last = i;
+        i = matching(tail, i);
+        if (i == std::string::npos)
+          break;
+      }
+    }
+    if (last != std::string::npos) {
+      size_t end = matching(tail, last);
+      if (end != std::string::npos && end > last + 1)
+        tail = tail.substr(0, last + 1) + "\n" + inner +
+               pyReflow(tail.substr(last + 1, end - last - 1), indent + 4, width) + ",\n" + pad +
+               tail.substr(end);
+    }
+  }
+  return out + pad + tail;
 }
 
 } // namespace mlpc::tfx

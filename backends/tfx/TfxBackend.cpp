@@ -237,6 +237,9 @@ private:
           {ir::BinaryExpr::EQ, "=="}, {ir::BinaryExpr::NE, "!="}};
       ir::BinaryExpr::Op op = e.binary().op();
       if (op == ir::BinaryExpr::AND || op == ir::BinaryExpr::OR) {
+        // A placeholder predicate cannot combine with a plain Python bool.
+        if (runtime && (!dependsOnTasks(e.binary().lhs()) || !dependsOnTasks(e.binary().rhs())))
+          return "";
         const char *word = op == ir::BinaryExpr::AND ? "and" : "or";
         return runtime ? fmt::format("_ph.logical_{}({}, {})", word, l, r)
                        : fmt::format("({} {} {})", l, word, r);
@@ -247,6 +250,24 @@ private:
     return buildTimeValue(e);
   }
   bool dependsOnTasks(const ir::Expr &e) { return predicate(e, false).empty(); }
+  // `(a >= b)` -> `a >= b`, when the parentheses enclose the whole expression.
+  static std::string withoutParens(const std::string &e) {
+    if (e.size() < 2 || e.front() != '(' || e.back() != ')')
+      return e;
+    int depth = 0;
+    for (size_t i = 0; i < e.size(); ++i) {
+      if (e[i] == '"') {
+        for (++i; i < e.size() && e[i] != '"'; ++i)
+          if (e[i] == '\\')
+            ++i;
+        continue;
+      }
+      depth += e[i] == '(' ? 1 : e[i] == ')' ? -1 : 0;
+      if (depth == 0 && i + 1 < e.size())
+        return e;
+    }
+    return e.substr(1, e.size() - 2);
+  }
 
   // ---- the DAG ----------------------------------------------------------------
   void lowerDag(const ir::Dag &dag, int level, std::vector<std::string> &out) {
@@ -279,53 +300,66 @@ private:
     return pipeline_->location();
   }
 
+  // if / else if / else. A condition on pipeline parameters only is known
+  // when the pipeline is built: a Python `if`. One on task outputs is known
+  // when those tasks have run: a tfx.dsl.Cond, which also requires that the
+  // runtime conditions before it were false. A chain may mix both.
   void lowerCondition(const ir::Condition &c, int level, std::vector<std::string> &out) {
-    bool runtime = false;
-    for (const ir::Branch &b : c.branches())
-      runtime = runtime || (b.has_condition() && dependsOnTasks(b.condition()));
-    if (!runtime) {
-      // Known when the pipeline is built: a Python if/elif/else.
-      for (int i = 0; i < c.branches_size(); ++i) {
-        const ir::Branch &b = c.branches(i);
-        std::string head = !b.has_condition() ? "else:"
-                           : i == 0           ? "if " + predicate(b.condition(), false) + ":"
-                                              : "elif " + predicate(b.condition(), false) + ":";
-        out.push_back(indent(level) + head);
+    lowerBranches(c, 0, {}, level, out);
+  }
+  void lowerBranches(const ir::Condition &c, int i, std::vector<std::string> earlier, int level,
+                     std::vector<std::string> &out) {
+    if (i == c.branches_size())
+      return;
+    const ir::Branch &b = c.branches(i);
+    // The body, under a Cond when earlier runtime conditions must be false.
+    auto body = [&](std::vector<std::string> terms, int at) {
+      for (auto it = earlier.rbegin(); it != earlier.rend(); ++it)
+        terms.insert(terms.begin(), "_ph.logical_not(" + *it + ")");
+      if (!terms.empty()) {
+        std::string pred = terms.front();
+        for (size_t k = 1; k < terms.size(); ++k)
+          pred = fmt::format("_ph.logical_and({}, {})", pred, terms[k]);
+        out.push_back(indent(at) +
+                      pyReflow("with tfx.dsl.Cond(" + withoutParens(pred) + "):", at * 4));
+        ++at;
+        usesPlaceholders_ = true;
+      }
+      size_t before = out.size();
+      lowerDag(b.body(), at, out);
+      if (out.size() == before)
+        out.push_back(indent(at) + "pass");
+    };
+    if (!b.has_condition()) {
+      body({}, level);
+      return;
+    }
+    if (!dependsOnTasks(b.condition())) {
+      out.push_back(indent(level) + "if " + withoutParens(predicate(b.condition(), false)) + ":");
+      body({}, level + 1);
+      if (i + 1 < c.branches_size()) {
+        out.push_back(indent(level) + "else:");
         size_t before = out.size();
-        lowerDag(b.body(), level + 1, out);
+        lowerBranches(c, i + 1, earlier, level + 1, out);
         if (out.size() == before)
           out.push_back(indent(level + 1) + "pass");
       }
       return;
     }
-    // Decided when the tasks have run: one tfx.dsl.Cond per branch, each
-    // also requiring that the branches before it were not taken.
-    usesPlaceholders_ = true;
-    std::vector<std::string> earlier;
-    for (const ir::Branch &b : c.branches()) {
-      std::vector<std::string> terms;
-      for (const std::string &e : earlier)
-        terms.push_back("_ph.logical_not(" + e + ")");
-      if (b.has_condition()) {
-        std::string p = predicate(b.condition(), true);
-        if (p.empty() || p.find(".future()") == std::string::npos) {
-          error(locationOfFirstTask(b.body()),
-                "this condition cannot be a TFX placeholder predicate",
-                "compare a task's output parameter with constants or pipeline parameters");
-          return;
-        }
-        terms.push_back(p);
-        earlier.push_back(p);
-      }
-      std::string pred = terms.front();
-      for (size_t i = 1; i < terms.size(); ++i)
-        pred = fmt::format("_ph.logical_and({}, {})", pred, terms[i]);
-      out.push_back(indent(level) + "with tfx.dsl.Cond(" + pred + "):");
-      size_t before = out.size();
-      lowerDag(b.body(), level + 1, out);
-      if (out.size() == before)
-        out.push_back(indent(level + 1) + "pass");
+    std::string p = predicate(b.condition(), true);
+    if (p.empty()) {
+      error(locationOfFirstTask(b.body()), "this condition cannot be a TFX placeholder predicate",
+            "compare a task's output parameter with constants or pipeline parameters");
+      return;
     }
+    warn(locationOfFirstTask(b.body()),
+         "a condition on a task's output value runs under LocalDagRunner and BeamDagRunner, "
+         "but KubeflowV2DagRunner (Vertex AI) rejects it",
+         "TFX compiles conditions for Vertex AI only on artifact properties, such as an "
+         "Evaluator's blessing; gate on `blessing` with Pusher's `model_blessing` there");
+    body({p}, level);
+    earlier.push_back(p);
+    lowerBranches(c, i + 1, earlier, level, out);
   }
 
   // ---- tasks ------------------------------------------------------------------
@@ -744,15 +778,15 @@ private:
     case ir::CommandArg::kLiteral:
       return pyString(a.literal());
     case ir::CommandArg::kInputValue:
-      return fmt::format("_ph.exec_property({})", pyString(a.input_value()));
+      return fmt::format("_cmd.InputValuePlaceholder({})", pyString(a.input_value()));
     case ir::CommandArg::kInputPath:
-      return fmt::format("_ph.input({})[0].uri", pyString(a.input_path()));
+      return fmt::format("_cmd.InputUriPlaceholder({})", pyString(a.input_path()));
     case ir::CommandArg::kInputUri:
-      return fmt::format("_ph.input({})[0].uri", pyString(a.input_uri()));
+      return fmt::format("_cmd.InputUriPlaceholder({})", pyString(a.input_uri()));
     case ir::CommandArg::kOutputPath:
-      return fmt::format("_ph.output({})[0].uri", pyString(a.output_path()));
+      return fmt::format("_cmd.OutputUriPlaceholder({})", pyString(a.output_path()));
     case ir::CommandArg::kOutputUri:
-      return fmt::format("_ph.output({})[0].uri", pyString(a.output_uri()));
+      return fmt::format("_cmd.OutputUriPlaceholder({})", pyString(a.output_uri()));
     case ir::CommandArg::kConcat: {
       std::vector<std::string> parts;
       for (const ir::CommandArg &p : a.concat().parts()) {
@@ -761,8 +795,9 @@ private:
           return "";
         parts.push_back(s);
       }
-      // Start from a placeholder or "" so `+` builds one placeholder.
-      return parts.empty() ? "\"\"" : "(" + join(parts, " + ") + ")";
+      if (parts.size() == 1) // `"${epochs}"`: the value itself
+        return parts[0];
+      return "_cmd.ConcatPlaceholder([" + join(parts, ", ") + "])";
     }
     case ir::CommandArg::kIfPresent:
       error(task.location(), "`if_present` cannot be lowered to a TFX container component",
@@ -814,7 +849,7 @@ private:
       // Output parameters become value artifacts; `.path` is their file.
       for (const ir::Parameter &p : c.interface().outputs())
         outputs.push_back(pyString(p.name()) + ": " + valueArtifactClass(p.type()));
-      usesPlaceholders_ = true;
+      usesCommandPlaceholders_ = true;
       containerDefs_.push_back(fmt::format(
           "{} = tfx.dsl.experimental.create_container_component(\n"
           "    name={},\n    image={},\n    command=[\n{}    ],\n"
@@ -1001,6 +1036,9 @@ from tfx import v1 as tfx
       out += "import tensorflow_model_analysis as tfma\n";
     if (usesPlaceholders_)
       out += "from tfx.dsl.placeholder import placeholder as _ph\n";
+    // The container placeholders both LocalDagRunner and KubeflowV2DagRunner take.
+    if (usesCommandPlaceholders_)
+      out += "from tfx.dsl.component.experimental import placeholders as _cmd\n";
     out += fmt::format("\nPIPELINE_NAME = {}\nHERE = os.path.dirname(os.path.abspath(__file__))\n"
                        "# The folder of the .mlp file: relative module files are relative to it.\n"
                        "SOURCE_DIR = os.path.normpath(os.path.join(HERE, {}))\n",
@@ -1205,7 +1243,8 @@ def _parse_params(parser, items):
   std::vector<std::string> containerDefs_;
   std::map<std::string, std::string> modules_;       // generated file -> text
   std::map<std::string, std::string> pythonModules_; // module name -> text
-  bool usesTfma_ = false, usesPlaceholders_ = false, usesResources_ = false;
+  bool usesTfma_ = false, usesPlaceholders_ = false, usesResources_ = false,
+       usesCommandPlaceholders_ = false;
 };
 
 } // namespace

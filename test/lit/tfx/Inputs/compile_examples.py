@@ -12,8 +12,8 @@ import sys
 
 mlpc, root, work = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
 tfx_python = sys.argv[4] if len(sys.argv) > 4 else None
-examples = sorted(root.glob("examples/*.mlp")) + [root / "examples/imports/main.mlp",
-                                                  root / "examples/tfx/penguin_tfx.mlp"]
+examples = (sorted(root.glob("examples/*.mlp")) + [root / "examples/imports/main.mlp"]
+            + sorted(root.glob("examples/tfx/*.mlp")))
 
 
 def compile_one(path):
