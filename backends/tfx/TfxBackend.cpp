@@ -489,6 +489,11 @@ private:
     }
     if (call.empty())
       return;
+    if (task.name() == pipelineName(pipeline_->name()))
+      error(task.location(),
+            fmt::format("task `{}` has the pipeline's name, which TFX does not allow as a node id",
+                        task.name()),
+            "rename the task");
     call += fmt::format(".with_id({})", pyString(task.name()));
     call += options(task, c);
     for (const std::string &after : task.after())
