@@ -127,9 +127,16 @@ private:
     usedVars_.insert(v);
     return vars_[task] = v;
   }
+  // A pipeline parameter's Python name: never one of create_pipeline's own.
+  static std::string paramIdent(const std::string &name) {
+    static const std::set<std::string> taken = {"components", "pipeline_root", "metadata_path",
+                                                "beam_pipeline_args", "enable_cache"};
+    std::string id = pyIdentifier(name);
+    return taken.count(id) ? id + "_param" : id;
+  }
   bool paramVar(const std::string &v) const {
     for (const ir::Parameter &in : pipeline_->interface().inputs())
-      if (pyIdentifier(in.name()) == v)
+      if (paramIdent(in.name()) == v)
         return true;
     return v == "components" || v == "pipeline_root" || v == "metadata_path" ||
            v == "beam_pipeline_args" || v == "enable_cache";
@@ -178,7 +185,7 @@ private:
       return pyValue(e.constant());
     case ir::Expr::kRef:
       if (e.ref().target_case() == ir::Reference::kPipelineInput && e.ref().field_path().empty())
-        return pyIdentifier(e.ref().pipeline_input());
+        return paramIdent(e.ref().pipeline_input());
       return "";
     case ir::Expr::kConcat: {
       std::string out = "\"\".join([";
@@ -1091,7 +1098,7 @@ def _vertex_resources(cpu, memory_gb, accelerator, count):
     for (const ir::Parameter &in : p.interface().inputs()) {
       if (in.is_artifact())
         continue;
-      params.push_back(pyIdentifier(in.name()) + "=" +
+      params.push_back(paramIdent(in.name()) + "=" +
                        (in.has_default_value() ? pyValue(in.default_value()) : "None"));
     }
     out += fmt::format(
@@ -1195,8 +1202,8 @@ if __name__ == "__main__":
                          : t.scalar() == ir::FLOAT ? "float"
                          : t.scalar() == ir::BOOL  ? "_bool"
                                                    : "str";
-      entries.push_back(fmt::format("{}: ({}, {})", pyString(in.name()),
-                                    pyString(pyIdentifier(in.name())), conv));
+      entries.push_back(
+          fmt::format("{}: ({}, {})", pyString(in.name()), pyString(paramIdent(in.name())), conv));
     }
     return fmt::format(R"py(
 
