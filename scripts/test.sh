@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/setup-tft.sh # TensorFlow Transform, for the TFT interop test
+bash scripts/setup-tfx.sh # TFX, for the TFX backend tests in test/lit/tfx
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "==> unit tests"

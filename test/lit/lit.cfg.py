@@ -47,3 +47,13 @@ for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
 config.substitutions.append(("%{tft_python}", os.path.join(root, ".venv-tft", "bin", "python3")))
 if os.path.exists(os.path.join(root, ".venv-tft", ".requirements")):
     config.available_features.add("tft")
+
+# TFX itself, for the TFX backend's tests (.venv-tfx, made by
+# scripts/setup-tfx.sh, which scripts/test.sh runs).
+config.substitutions.append(("%{tfx_python}", os.path.join(root, ".venv-tfx", "bin", "python3")))
+if os.path.exists(os.path.join(root, ".venv-tfx", ".requirements")):
+    config.available_features.add("tfx")
+# The ASan run of the suite (build-asan): heavy interop runs say
+# `UNSUPPORTED: sanitized`.
+if "asan" in os.path.basename(os.path.normpath(build)):
+    config.available_features.add("sanitized")
