@@ -6,6 +6,10 @@
 // that the snippet printer is fuzzed too. Any crash, sanitizer report, leak or
 // timeout is a bug: the compiler must turn every input into diagnostics.
 //
+// The formatter is fuzzed on the same input: whatever it accepts it must
+// turn into text that it accepts again and leaves unchanged (idempotence),
+// so a layout can never break code or flip between two forms.
+//
 // Like the `mlpc` driver (tools/mlpc.cpp), the work runs on a thread with a
 // 512 MiB stack, so deeply nested input is judged against the stack the real
 // compiler has, not libFuzzer's 8 MiB main thread.
@@ -13,6 +17,7 @@
 // Build and run: scripts/fuzz.sh SECONDS (needs clang-14; -DMLPC_FUZZ=ON).
 #include "frontend/diag/Diagnostic.h"
 #include "frontend/diag/Render.h"
+#include "frontend/format/Format.h"
 #include "frontend/sema/Checker.h"
 #include "frontend/sema/Program.h"
 
@@ -49,6 +54,21 @@ void checkOne(const Input &in) {
   std::ostream sink(&buffer);
   mlpc::diag::printDiagnostics(diags, sink, /*json=*/false, {/*color=*/false});
   mlpc::diag::printDiagnostics(diags, sink, /*json=*/true, {});
+
+  mlpc::source::SourceManager sources;
+  mlpc::diag::DiagnosticEngine formatDiags(sources);
+  mlpc::source::FileId file =
+      sources.add("fuzz.mlp", std::string(reinterpret_cast<const char *>(in.data), in.size));
+  if (std::optional<std::string> once = mlpc::format::formatFile(file, sources, formatDiags)) {
+    mlpc::source::FileId again = sources.add("formatted.mlp", *once);
+    std::optional<std::string> twice = mlpc::format::formatFile(again, sources, formatDiags);
+    if (!twice || *twice != *once) {
+      std::fprintf(stderr, "mlpc fmt: %s\n--- formatted once:\n%s\n--- twice:\n%s\n",
+                   twice ? "not idempotent" : "refused its own output", once->c_str(),
+                   twice ? twice->c_str() : "");
+      std::abort();
+    }
+  }
 }
 
 void *checkOnThread(void *arg) {
