@@ -537,6 +537,12 @@ private:
                 "driver",
                 r.accelerator_type(), r.accelerator_count() ? r.accelerator_count() : 1)));
     }
+    if (hasResources && c.has_tfx() &&
+        (c.tfx().component() == "CsvExampleGen" || c.tfx().component() == "ImportExampleGen"))
+      warn(task.location(),
+           fmt::format("the resources of `{}` are dropped on Vertex AI", task.name()),
+           "TFX's KubeflowV2DagRunner runs ExampleGen through its own driver and ignores its "
+           "platform config; on Dataflow, size the Beam workers with --beam-arg instead");
     if (!r.tpu_type().empty())
       error(task.location(), "TPUs cannot be requested for a TFX component",
             "Vertex AI's TFX runner takes GPU accelerators only");
