@@ -298,11 +298,15 @@ int runPipeline(const ir::Module &module, const RunOptions &options, std::ostrea
     return 2;
   }
   fs::create_directories(rootDir / ".mlpc", ec);
-  fs::path script = rootDir / ".mlpc" / "mlpc_executor.py";
-  if (!writeIfChanged(script, kPythonExecutor[0].text)) {
-    err << fmt::format("error: cannot write `{}`\n", script.string());
-    return 2;
+  // The executor script and the module of KFP conventions it imports.
+  for (const EmbeddedFile *f = kPythonExecutor; f->name; ++f) {
+    fs::path file = rootDir / ".mlpc" / (std::string(f->name) + ".py");
+    if (!writeIfChanged(file, f->text)) {
+      err << fmt::format("error: cannot write `{}`\n", file.string());
+      return 2;
+    }
   }
+  fs::path script = rootDir / ".mlpc" / "mlpc_executor.py";
   ctx.executorScript = script.string();
   TaskCache cache((rootDir / "cache").string());
   ctx.cache = &cache;
