@@ -48,6 +48,15 @@ const std::set<std::string> kStandardArtifacts = {"Examples",
 const std::set<std::string> kBeamComponents = {"CsvExampleGen", "ImportExampleGen", "StatisticsGen",
                                                "Transform",     "Evaluator",        "BulkInferrer"};
 
+// Dataflow names GPUs as Compute Engine does (`nvidia-tesla-t4`); .mlp, as
+// Vertex AI does (`NVIDIA_TESLA_T4`).
+std::string dataflowAccelerator(const std::string &vertexName) {
+  std::string out;
+  for (char c : vertexName)
+    out += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::string indent(int level) { return std::string(static_cast<size_t>(level) * 4, ' '); }
 
 class Lowering {
@@ -535,7 +544,8 @@ private:
             pyString(fmt::format(
                 "--dataflow_service_options=worker_accelerator=type:{};count:{};install-nvidia-"
                 "driver",
-                r.accelerator_type(), r.accelerator_count() ? r.accelerator_count() : 1)));
+                dataflowAccelerator(r.accelerator_type()),
+                r.accelerator_count() ? r.accelerator_count() : 1)));
     }
     if (hasResources && c.has_tfx() &&
         (c.tfx().component() == "CsvExampleGen" || c.tfx().component() == "ImportExampleGen"))
