@@ -675,8 +675,7 @@ private:
       pythonExecutor(comp->python(), container);
       break;
     case ir::Component::kTfx:
-      unsupported(task.location(),
-                  fmt::format("TFX's {} component", comp->tfx().component()),
+      unsupported(task.location(), fmt::format("TFX's {} component", comp->tfx().component()),
                   "TFX's standard components run in TFX: `mlpc build --target=tfx FILE -o DIR` "
                   "(its KubeflowV2DagRunner entry point writes the Vertex AI pipeline)");
       return "";
