@@ -80,7 +80,7 @@ def preprocessing_fn(inputs):
     else if (contains(spec.vocabulary, c.name()))
       expr = fmt::format("tft.compute_and_apply_vocabulary(_dense({}, {}), num_oov_buckets={}, "
                          "vocab_filename={})",
-                         in, c.type() == ir::STRING ? "b\"\"" : dflt, spec.numOovBuckets, key);
+                         in, dflt, spec.numOovBuckets, key);
     else if (contains(spec.hash, c.name()))
       expr = fmt::format("tft.hash_strings({}, hash_buckets={})",
                          c.type() == ir::STRING

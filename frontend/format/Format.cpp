@@ -164,8 +164,9 @@ Doc Formatter::leadingComments(size_t until, bool closesBlock) {
     }
     first = false;
   }
-  if (!first && !closesBlock && until > 0 && newlines(tokens_.get(until - 1)) >= 2 &&
-      isComment(tokens_.get(until - 2 < until ? until - 2 : 0)))
+  // A blank line between the last comment and the token stays.
+  if (!first && !closesBlock && until >= 2 && newlines(tokens_.get(until - 1)) >= 2 &&
+      isComment(tokens_.get(until - 2)))
     out.push_back(hardLine());
   next_ = std::max(next_, until);
   return concat(std::move(out));
