@@ -568,6 +568,21 @@ private:
         o->set_worker_accelerator(s);
       else if (n == "accelerator_count")
         o->set_accelerator_count(intOf(value));
+      else if (n == "tpu_topology")
+        o->set_tpu_topology(s);
+      else if (n == "nvidia_mps")
+        o->set_nvidia_mps(llvm::isa_and_nonnull<ast::BoolLit>(value) &&
+                          llvm::cast<ast::BoolLit>(value)->value);
+      else if (n == "nvidia_driver")
+        o->set_nvidia_driver(s);
+      else if (n == "disk_size_gb")
+        o->set_disk_size_gb(intOf(value));
+      else if (n == "worker_zone")
+        o->set_worker_zone(s);
+      else if (n == "template")
+        o->set_template_path(s);
+      else if (n == "image")
+        o->set_image(s);
     }
   }
 

@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/setup-tft.sh # TensorFlow Transform, for the TFT interop test
-bash scripts/setup-tfx.sh # TFX, for the TFX backend tests in test/lit/tfx
+bash scripts/setup-venv.sh tft # TensorFlow Transform, for the TFT interop test
+bash scripts/setup-venv.sh tfx # TFX, for the TFX backend tests in test/lit/tfx
+bash scripts/setup-venv.sh beam # Apache Beam, for the Dataflow backend tests in test/lit/dataflow
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "==> unit tests"

@@ -1,5 +1,6 @@
 #include "tools/Driver.h"
 
+#include "backends/dataflow/DataflowBackend.h"
 #include "backends/kfp/KfpBackend.h"
 #include "backends/tfx/TfxBackend.h"
 #include "frontend/ast/AstDump.h"
@@ -250,9 +251,9 @@ bool writeFileAtomically(const std::string &path, const std::string &data, std::
 namespace {
 // Writes generated files under `dir`, each atomically; files already there
 // that mlpc did not write are left alone.
-int writeFolder(const std::string &dir, const std::vector<tfx::TfxFile> &files) {
+template <typename File> int writeFolder(const std::string &dir, const std::vector<File> &files) {
   namespace fs = std::filesystem;
-  for (const tfx::TfxFile &f : files) {
+  for (const File &f : files) {
     fs::path path = fs::path(dir) / f.path;
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
@@ -269,19 +270,31 @@ int writeFolder(const std::string &dir, const std::vector<tfx::TfxFile> &files) 
 
 int runBuild(const std::string &file, const std::string &target, const std::string &output,
              const CompileOptions &options) {
-  if (target != "ir" && target != "kfp" && target != "native" && target != "tfx") {
-    if (target == "dataflow")
-      std::cerr << "error: target `dataflow` is not available in this version of mlpc\n"
-                   "help: available targets: ir, kfp, tfx, native\n";
-    else
-      std::cerr << fmt::format("error: unknown target `{}`\n"
-                               "help: use --target=ir, kfp, tfx or native (dataflow is planned)\n",
-                               target);
+  if (target != "ir" && target != "kfp" && target != "native" && target != "tfx" &&
+      target != "dataflow") {
+    std::cerr << fmt::format("error: unknown target `{}`\n"
+                             "help: use --target=ir, kfp, tfx, dataflow or native\n",
+                             target);
     return kExitUsage;
   }
-  if (target == "tfx" && (output.empty() || output == "-")) {
-    std::cerr << "error: --target=tfx writes a folder (pipeline.py, modules); name it with "
-                 "`-o DIR`\n";
+  if ((target == "tfx" || target == "dataflow") && (output.empty() || output == "-")) {
+    std::cerr << fmt::format(
+        "error: --target={} writes a folder ({}); name it with `-o DIR`\n", target,
+        target == "tfx" ? "pipeline.py, modules" : "main.py, template.json, Dockerfile");
+    return kExitUsage;
+  }
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const std::string &p : options.params) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << fmt::format("error: --param `{}`: expected name=value\n", p);
+      return kExitUsage;
+    }
+    params.emplace_back(p.substr(0, eq), p.substr(eq + 1));
+  }
+  if (!params.empty() && target != "dataflow") {
+    std::cerr << "error: mlpc build takes --param only with --target=dataflow (launch.json's "
+                 "values)\nhelp: `mlpc run --param` gives a run its parameters\n";
     return kExitUsage;
   }
   if (target == "native" && (output.empty() || output == "-")) {
@@ -329,6 +342,24 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
     }
     c.ok = !c.diags->hasErrors();
   }
+  dataflow::DataflowResult dataflowOut;
+  if (c.ok && c.module && target == "dataflow") {
+    dataflow::DataflowOptions dfo;
+    dfo.mlpcVersion = MLPC_VERSION;
+    dfo.pipelineNamed = !options.pipeline.empty();
+    dfo.image = options.image;
+    dfo.templatePath = options.templatePath;
+    dfo.params = params;
+    dataflowOut = dataflow::compileToDataflow(*c.module, dfo);
+    for (const dataflow::DataflowDiagnostic &d : dataflowOut.diagnostics) {
+      const ir::SourceLocation &at = d.location;
+      c.diags
+          ->report(d.warning ? diag::DiagKind::TargetIgnores : diag::DiagKind::TargetCannotLower,
+                   c.program->sources.rangeAt(at.file(), at.line(), at.column()), {d.message})
+          .help(d.help);
+    }
+    c.ok = !c.diags->hasErrors();
+  }
   diag::printDiagnostics(*c.diags, std::cerr, options.json, {options.color});
   summary(*c.diags, file, options.json, options.color);
   if (!c.ok || !c.module) {
@@ -339,6 +370,8 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
   retainUntilExit(std::move(c));
   if (target == "tfx")
     return writeFolder(output, tfxOut.files);
+  if (target == "dataflow")
+    return writeFolder(output, dataflowOut.files);
   if (target == "kfp") {
     if (output.empty() || output == "-") {
       std::cout << yaml;

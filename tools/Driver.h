@@ -11,6 +11,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace mlpc::driver {
 
@@ -22,10 +23,13 @@ struct CompileOptions {
   bool warningsAsErrors = false;
   bool verify = false;
   Emit emit = Emit::None;
-  std::string pipeline;        // --pipeline
-  std::string component;       // --component: build one component alone
-  std::string runtimeImage;    // --runtime-image (kfp)
-  bool shareExecutors = false; // --share-executors (kfp)
+  std::string pipeline;            // --pipeline
+  std::string component;           // --component: build one component alone
+  std::string runtimeImage;        // --runtime-image (kfp)
+  bool shareExecutors = false;     // --share-executors (kfp)
+  std::string image;               // --image (dataflow)
+  std::string templatePath;        // --template (dataflow)
+  std::vector<std::string> params; // --param name=value (dataflow's launch.json)
 };
 
 // Exit codes of the driver.

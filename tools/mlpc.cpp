@@ -34,8 +34,11 @@ cl::opt<std::string> buildFile(cl::Positional, cl::Required, cl::desc("<file.mlp
                                cl::sub(buildCmd), cl::cat(category));
 cl::opt<std::string> runFile(cl::Positional, cl::Required, cl::desc("<file.mlp | plan.pb>"),
                              cl::sub(runCmd), cl::cat(category));
-cl::list<std::string> runParams("param", cl::desc("A pipeline parameter: name=value (repeatable)"),
-                                cl::value_desc("name=value"), cl::sub(runCmd), cl::cat(category));
+cl::list<std::string> runParams("param",
+                                cl::desc("A pipeline parameter: name=value (repeatable; for "
+                                         "build, dataflow's launch.json values)"),
+                                cl::value_desc("name=value"), cl::sub(runCmd), cl::sub(buildCmd),
+                                cl::cat(category));
 cl::opt<std::string> runRoot("root", cl::desc("Folder for runs, artifacts, cache and metadata"),
                              cl::value_desc("dir"), cl::init("mlpc-runs"), cl::sub(runCmd),
                              cl::cat(category));
@@ -73,8 +76,8 @@ cl::opt<bool> explainList("list", cl::desc("List every diagnostic code"), cl::su
 cl::opt<std::string>
     target("target",
            cl::desc("Output: ir (mlpc IR), kfp (KFP PipelineSpec YAML), tfx (a TFX "
-                    "pipeline in Python: -o DIR) or native (a plan for "
-                    "`mlpc run`)"),
+                    "pipeline in Python: -o DIR), dataflow (a Beam job as a Dataflow Flex "
+                    "Template: -o DIR) or native (a plan for `mlpc run`)"),
            cl::init("ir"), cl::sub(buildCmd), cl::cat(category));
 cl::opt<std::string> output("o",
                             cl::desc("Output file (.pb binary, .txtpb text); stdout if absent"),
@@ -87,6 +90,13 @@ cl::opt<std::string>
     runtimeImage("runtime-image",
                  cl::desc("kfp: the image that runs standard-library ops (the mlpc runtime)"),
                  cl::value_desc("image"), cl::sub(buildCmd), cl::cat(category));
+cl::opt<std::string> image("image", cl::desc("dataflow: the Flex Template's container image"),
+                           cl::value_desc("image"), cl::sub(buildCmd), cl::cat(category));
+cl::opt<std::string>
+    templatePath("template",
+                 cl::desc("dataflow: where template.json will be stored (gs://...), for "
+                          "launch.json"),
+                 cl::value_desc("gs://..."), cl::sub(buildCmd), cl::cat(category));
 cl::opt<std::string> component("component",
                                cl::desc("Build one component alone, as a one-task pipeline"),
                                cl::value_desc("name"), cl::sub(buildCmd), cl::cat(category));
@@ -130,6 +140,7 @@ EXAMPLES:
   mlpc build --target=ir a.mlp -o a.pb        write the IR in binary
   mlpc build --target=kfp a.mlp -o a.yaml     KFP / Vertex AI PipelineSpec YAML
   mlpc build --target=tfx a.mlp -o out/       a TFX pipeline: python out/pipeline.py run
+  mlpc build --target=dataflow a.mlp -o out/  a Dataflow Flex Template: main.py, template.json
   mlpc run examples/penguin.mlp               run a pipeline on this machine
   mlpc run a.mlp --param epochs=20 --root r   with a parameter, runs kept under r/
   mlpc build --target=native a.mlp -o a.pb    a plan that `mlpc run a.pb` runs
@@ -163,6 +174,9 @@ CompileOptions compileOptions() {
   o.runtimeImage = runtimeImage;
   o.shareExecutors = shareExecutors;
   o.component = component;
+  o.image = image;
+  o.templatePath = templatePath;
+  o.params.assign(runParams.begin(), runParams.end());
   return o;
 }
 

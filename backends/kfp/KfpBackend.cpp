@@ -1,4 +1,7 @@
 #include "backends/kfp/KfpBackend.h"
+#include "frontend/sema/Checker.h"
+#include "ir/Accelerators.h"
+#include "ir/Builder.h"
 #include "ir/Quantities.h"
 
 #include "backends/kfp/ProtoYaml.h"
@@ -12,6 +15,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <llvm/Support/JSON.h>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -121,6 +125,138 @@ bool constantOf(const ir::Expr &e, ir::Value *out) {
     return true;
   }
   return false;
+}
+
+// A call to a `@dataflow` pipeline launches its Flex Template with GCPC's
+// DataflowFlexTemplateJobOp and waits for the job with WaitGcpResourcesOp, as
+// a KFP SDK pipeline would. The IR gets these components (and, for a job with
+// artifacts, the task that holds them) under these names before lowering.
+const char *const kFlexTemplate = "std.gcp.dataflow_flex_template";
+const char *const kWaitGcpResources = "mlpc.gcpc.wait_gcp_resources";
+const char *const kJobArgs = "mlpc.dataflow_job."; // + the pipeline's name
+const char *const kGcpcImage = "gcr.io/ml-pipeline/google-cloud-pipeline-components:2.22.0";
+
+// Writes the Flex Template's `parameters` (a JSON object) to the file named by
+// its first argument, from the name/value pairs after it.
+const char *const kJobArgsScript = R"(import json
+import os
+import sys
+
+out, pairs = sys.argv[1], sys.argv[2:]
+os.makedirs(os.path.dirname(out), exist_ok=True)
+with open(out, "w") as f:
+    json.dump(dict(zip(pairs[0::2], pairs[1::2])), f)
+)";
+
+ir::CommandArg literalArg(const std::string &text) {
+  ir::CommandArg a;
+  a.set_literal(text);
+  return a;
+}
+
+// GCPC's DataflowFlexTemplateJobOp as stdlib/std/gcp.mlp declares it (its
+// inputs, defaults and descriptions), read by the checker and the IR builder
+// exactly as a call to it in a .mlp file is.
+std::optional<ir::Component> flexTemplateComponent() {
+  sema::Program program;
+  diag::DiagnosticEngine diags(program.sources);
+  sema::Checker checker(program, diags);
+  std::string text = "import std.gcp as gcp\n"
+                     "pipeline launch() {\n"
+                     "  gcp.dataflow_flex_template(container_spec_gcs_path: \"\")\n"
+                     "}\n";
+  if (!checker.run("<mlpc-kfp-dataflow>.mlp", text))
+    return std::nullopt;
+  for (const sema::CallableInfo &c : program.callables)
+    if (c.isPipeline && c.name == "launch") {
+      std::unique_ptr<ir::Module> m = ir::buildModule(program, c);
+      if (auto it = m->components().find(kFlexTemplate); it != m->components().end())
+        return it->second;
+    }
+  return std::nullopt;
+}
+
+// GCPC's WaitGcpResourcesOp, whose input and output are both `gcp_resources`
+// (which a .mlp component cannot declare).
+ir::Component waitGcpResourcesComponent() {
+  ir::Component c;
+  c.set_name(kWaitGcpResources);
+  for (auto *list :
+       {c.mutable_interface()->mutable_inputs(), c.mutable_interface()->mutable_outputs()}) {
+    ir::Parameter *p = list->Add();
+    p->set_name("gcp_resources");
+    p->mutable_type()->set_scalar(ir::STRING);
+  }
+  ir::ContainerImpl *ci = c.mutable_container();
+  ci->set_image(kGcpcImage);
+  for (const char *part :
+       {"python3", "-u", "-m",
+        "google_cloud_pipeline_components.container.v1.wait_gcp_resources.launcher"})
+    *ci->add_command() = literalArg(part);
+  for (const char *part : {"--type", "Wait", "--project", "", "--location", "", "--payload"})
+    *ci->add_args() = literalArg(part);
+  ci->add_args()->set_input_value("gcp_resources");
+  *ci->add_args() = literalArg("--gcp_resources");
+  ci->add_args()->set_output_path("gcp_resources");
+  return c;
+}
+
+bool hasArtifacts(const ir::Pipeline &job) {
+  for (const auto *list : {&job.interface().inputs(), &job.interface().outputs()})
+    for (const ir::Parameter &p : *list)
+      if (p.is_artifact())
+        return true;
+  return false;
+}
+
+// A job with artifacts reads and writes them at URIs given as parameters
+// named as its inputs and outputs. This task runs before the launch: it takes
+// the job's input artifacts and declares its output artifacts (so KFP tracks
+// them and consumers read them from it), and writes the template's
+// `parameters`: every parameter's value and every artifact's URI, as KFP's
+// placeholders give them, passed as arguments (never through a shell).
+ir::Component jobArgsComponent(const ir::Pipeline &job) {
+  ir::Component c;
+  c.set_name(kJobArgs + job.name());
+  *c.mutable_interface()->mutable_inputs() = job.interface().inputs();
+  for (const ir::Parameter &out : job.interface().outputs())
+    if (out.is_artifact())
+      *c.mutable_interface()->add_outputs() = out;
+  ir::Parameter *params = c.mutable_interface()->add_outputs();
+  params->set_name("parameters");
+  params->mutable_type()->mutable_map()->set_scalar(ir::STRING);
+  ir::ContainerImpl *ci = c.mutable_container();
+  ci->set_image("python:3.11-slim");
+  for (const char *part : {"python3", "-c", kJobArgsScript})
+    *ci->add_command() = literalArg(part);
+  ci->add_args()->set_output_path("parameters");
+  for (const ir::Parameter &in : job.interface().inputs()) {
+    ir::CommandArg pair[2] = {literalArg(in.name()), {}};
+    if (in.is_artifact())
+      pair[1].set_input_uri(in.name());
+    else
+      pair[1].set_input_value(in.name());
+    if (in.optional() && !in.has_default_value()) {
+      ir::IfPresentArg *ip = ci->add_args()->mutable_if_present();
+      ip->set_input(in.name());
+      *ip->add_then() = pair[0];
+      *ip->add_then() = pair[1];
+    } else {
+      *ci->add_args() = pair[0];
+      *ci->add_args() = pair[1];
+    }
+  }
+  for (const ir::Parameter &out : job.interface().outputs())
+    if (out.is_artifact()) {
+      *ci->add_args() = literalArg(out.name());
+      ci->add_args()->set_output_uri(out.name());
+    }
+  std::string gpu = ir::lowerDataflowAccelerator(job.dataflow()).serviceOption;
+  if (!gpu.empty()) {
+    *ci->add_args() = literalArg("dataflow_service_options");
+    *ci->add_args() = literalArg(gpu);
+  }
+  return c;
 }
 
 class Lowering {
@@ -773,8 +909,11 @@ private:
                 bool artifact) {
     if (src.kind == Source::Kind::None)
       return;
-    if (src.kind == Source::Kind::TaskOutput)
+    if (src.kind == Source::Kind::TaskOutput) {
       deps_[&t].insert(src.producer);
+      if (auto wait = jobWait_.find(src.producer); wait != jobWait_.end())
+        deps_[&t].insert(wait->second);
+    }
     if (artifact) {
       auto &in = (*t.mutable_inputs()->mutable_artifacts())[name];
       if (src.kind == Source::Kind::ComponentInput) {
@@ -1263,13 +1402,6 @@ private:
   std::string nestedPipeline(const ir::Pipeline &p, const ir::SourceLocation &call) {
     if (auto it = nestedKeys_.find(p.name()); it != nestedKeys_.end())
       return it->second;
-    if (p.dataflow_job()) {
-      unsupported(call, fmt::format("calling `@dataflow` pipeline `{}` (a Dataflow job)", p.name()),
-                  "launch its Flex Template with `std.gcp.dataflow_flex_template` (import "
-                  "std.gcp), giving the template's Cloud Storage path; the Dataflow target that "
-                  "builds the template is not available yet");
-      return "";
-    }
     std::string compKey = componentKey(shortName(p.name()));
     nestedKeys_[p.name()] = compKey;
     DagScope &inner = scopes_.emplace_back();
@@ -1304,6 +1436,9 @@ private:
   }
 
   mp::PipelineTaskSpec *lowerTask(const ir::Task &task, DagScope &s) {
+    if (auto job = m_.pipelines().find(task.component());
+        job != m_.pipelines().end() && job->second.dataflow_job())
+      return dataflowJob(task, job->second, s);
     // Task keys follow the SDK: the component's name, made unique with -2, -3, ...
     auto reserved = keyOf_.find(task.name());
     std::string key =
@@ -1383,6 +1518,8 @@ private:
         setInput(t, name, resolve(s, keyed, e.type(), false, task.location()), false);
       } else if (e.has_concat() && !param->is_artifact()) {
         interpolate(t, name, e.concat(), s, task.location());
+      } else if (e.has_map() && !param->is_artifact()) {
+        structWithChannels(t, name, e.map(), s, task.location());
       } else {
         unsupported(
             task.location(),
@@ -1425,8 +1562,11 @@ private:
 
   // Ordering, caching, retry and trigger options of a task.
   void finishTask(const ir::Task &task, mp::PipelineTaskSpec &t) {
-    for (const std::string &a : task.after())
+    for (const std::string &a : task.after()) {
       deps_[&t].insert(keyOf_[a]);
+      if (auto wait = jobWait_.find(keyOf_[a]); wait != jobWait_.end())
+        deps_[&t].insert(wait->second);
+    }
     const ir::TaskOptions &o = task.options();
     if (o.caching_case() == ir::TaskOptions::kCacheEnabled && !o.cache_enabled())
       t.mutable_caching_options(); // `{}`: caching off
@@ -1521,47 +1661,268 @@ private:
                    DagScope &s, const ir::SourceLocation &loc) {
     std::string text;
     for (const ir::Expr &part : concat.parts()) {
-      ir::Value constant;
-      if (constantOf(part, &constant)) {
-        switch (constant.kind_case()) {
-        case ir::Value::kStringValue:
-          text += constant.string_value();
-          break;
-        case ir::Value::kIntValue:
-          text += std::to_string(constant.int_value());
-          break;
-        case ir::Value::kFloatValue:
-          text += fmt::format("{}", constant.float_value());
-          break;
-        case ir::Value::kBoolValue:
-          text += constant.bool_value() ? "true" : "false";
-          break;
-        default:
-          break;
-        }
-        continue;
-      }
-      if (std::string run = runPlaceholder(part); !run.empty()) {
-        text += run;
-        continue;
-      }
-      if (!part.has_ref()) {
-        unsupported(loc, fmt::format("an expression inside the string given to `{}`", name));
+      std::optional<std::string> p = runtimeText(t, part, s, loc, name);
+      if (!p)
         return;
-      }
-      Source src = resolve(s, part.ref(), part.type(), false, loc);
-      std::string channel =
-          src.kind == Source::Kind::ComponentInput
-              ? (src.name.rfind("pipelinechannel--", 0) == 0 ? src.name
-                                                             : "pipelinechannel--" + src.name)
-              : "pipelinechannel--" + src.producer + "-" + src.name;
-      setInput(t, channel, src, false);
-      text += fmt::format("{{{{$.inputs.parameters['{}']}}}}", channel);
+      text += *p;
     }
     (*t.mutable_inputs()->mutable_parameters())[name]
         .mutable_runtime_value()
         ->mutable_constant()
         ->set_string_value(text);
+  }
+
+  // `{key: value, ...}` holding values known only at run time, as the SDK
+  // lowers a dict holding pipeline channels: a constant STRUCT whose computed
+  // entries are placeholder strings, each value read added as an input.
+  void structWithChannels(mp::PipelineTaskSpec &t, const std::string &name, const ir::MapExpr &map,
+                          DagScope &s, const ir::SourceLocation &loc) {
+    pb::Value v;
+    auto &fields = *v.mutable_struct_value()->mutable_fields();
+    for (const auto &[key, entry] : map.entries()) {
+      ir::Value constant;
+      if (constantOf(entry, &constant)) {
+        fields[key] = toValue(constant);
+        continue;
+      }
+      std::optional<std::string> text = runtimeText(t, entry, s, loc, name);
+      if (!text)
+        return;
+      fields[key].set_string_value(*text);
+    }
+    *(*t.mutable_inputs()->mutable_parameters())[name].mutable_runtime_value()->mutable_constant() =
+        v;
+  }
+
+  // The text KFP substitutes for `e` inside a constant string: constants as
+  // text, run placeholders, and each value read at run time as an input of
+  // the task named `pipelinechannel--...` (as the SDK names it) and its
+  // placeholder. Reports other expressions and returns nullopt.
+  std::optional<std::string> runtimeText(mp::PipelineTaskSpec &t, const ir::Expr &e, DagScope &s,
+                                         const ir::SourceLocation &loc, const std::string &name) {
+    ir::Value constant;
+    if (constantOf(e, &constant)) {
+      switch (constant.kind_case()) {
+      case ir::Value::kStringValue:
+        return constant.string_value();
+      case ir::Value::kIntValue:
+        return std::to_string(constant.int_value());
+      case ir::Value::kFloatValue:
+        return fmt::format("{}", constant.float_value());
+      case ir::Value::kBoolValue:
+        return constant.bool_value() ? "true" : "false";
+      default:
+        return "";
+      }
+    }
+    if (std::string run = runPlaceholder(e); !run.empty())
+      return run;
+    if (e.has_concat()) {
+      std::string text;
+      for (const ir::Expr &part : e.concat().parts()) {
+        std::optional<std::string> p = runtimeText(t, part, s, loc, name);
+        if (!p)
+          return std::nullopt;
+        text += *p;
+      }
+      return text;
+    }
+    if (!e.has_ref()) {
+      unsupported(loc, fmt::format("an expression inside the string given to `{}`", name));
+      return std::nullopt;
+    }
+    Source src = resolve(s, e.ref(), e.type(), false, loc);
+    std::string channel =
+        src.kind == Source::Kind::ComponentInput
+            ? (src.name.rfind("pipelinechannel--", 0) == 0 ? src.name
+                                                           : "pipelinechannel--" + src.name)
+            : "pipelinechannel--" + src.producer + "-" + src.name;
+    setInput(t, channel, src, false);
+    return fmt::format("{{{{$.inputs.parameters['{}']}}}}", channel);
+  }
+
+  // ---- Dataflow jobs ----
+
+  // A call to a `@dataflow` pipeline: GCPC's dataflow-flex-template task
+  // launches its Flex Template (`template:`) with the job options of
+  // `@dataflow(...)` and the call's values as the template's `parameters`;
+  // wait-gcp-resources then waits for the job. A job with artifacts gets a
+  // task before the launch (jobArgsComponent) that holds them and writes the
+  // `parameters`; whoever reads the job's outputs also waits for the job.
+  // Returns the first of the tasks.
+  mp::PipelineTaskSpec *dataflowJob(const ir::Task &task, const ir::Pipeline &job, DagScope &s) {
+    const ir::DataflowOptions &o = job.dataflow();
+    bool ok = true;
+    if (o.template_path().empty()) {
+      error(task.location(),
+            fmt::format("`@dataflow` pipeline `{}` has no `template:`, so KFP cannot launch it",
+                        job.name()),
+            fmt::format("KFP launches a Dataflow job from its Flex Template: build it with "
+                        "`mlpc build --target=dataflow`, upload it, and give its Cloud Storage "
+                        "path as `@dataflow(template: \"gs://BUCKET/templates/{}.json\", ...)`",
+                        job.name()));
+      ok = false;
+    }
+    for (const ir::Parameter &out : job.interface().outputs()) {
+      if (!out.is_artifact()) {
+        unsupported(
+            task.location(),
+            fmt::format("output parameter `{}` of Dataflow job `{}`", out.name(), job.name()),
+            "a Dataflow job returns nothing to KFP but the files it writes: make the "
+            "output an artifact and read it in a task after the job");
+        ok = false;
+      } else if (out.name() == "parameters") {
+        unsupported(task.location(),
+                    fmt::format("an output named `parameters` of Dataflow job `{}`", job.name()),
+                    "the task that holds the job's artifacts writes the template's `parameters` "
+                    "under that name: rename the output");
+        ok = false;
+      }
+    }
+    for (const auto *list : {&job.interface().inputs(), &job.interface().outputs()})
+      for (const ir::Parameter &p : *list)
+        if (p.is_artifact() && p.type().has_list()) {
+          unsupported(
+              task.location(),
+              fmt::format("list of artifacts `{}` of Dataflow job `{}`", p.name(), job.name()),
+              "a Dataflow job takes one URI per artifact: pass the artifacts one by one");
+          ok = false;
+        }
+    if (!ok)
+      return nullptr;
+
+    // The launch and the wait run the call's caching and retry options.
+    ir::TaskOptions options;
+    if (task.options().caching_case() == ir::TaskOptions::kCacheEnabled)
+      options.set_cache_enabled(task.options().cache_enabled());
+    if (task.options().has_retry())
+      *options.mutable_retry() = task.options().retry();
+    auto newTask = [&](const std::string &suffix, const std::string &component) {
+      ir::Task t;
+      t.set_name(task.name() + "." + suffix); // `.` is in no IR task name
+      t.set_component(component);
+      *t.mutable_options() = options;
+      *t.mutable_location() = task.location();
+      return t;
+    };
+    auto constant = [](ir::Task &t, const std::string &name, const ir::Value &v) {
+      *(*t.mutable_inputs())[name].mutable_expr()->mutable_constant() = v;
+    };
+    auto text = [&](ir::Task &t, const std::string &name, const std::string &value) {
+      ir::Value v;
+      v.set_string_value(value);
+      if (!value.empty())
+        constant(t, name, v);
+    };
+    auto number = [&](ir::Task &t, const std::string &name, int64_t value) {
+      ir::Value v;
+      v.set_int_value(value);
+      if (value > 0)
+        constant(t, name, v);
+    };
+    auto taskOutput = [](ir::Task &t, const std::string &name, const std::string &producer,
+                         const std::string &output, ir::Type type) {
+      ir::Expr &e = *(*t.mutable_inputs())[name].mutable_expr();
+      e.mutable_ref()->mutable_task_output()->set_task(producer);
+      e.mutable_ref()->mutable_task_output()->set_output(output);
+      *e.mutable_type() = std::move(type);
+    };
+    ir::DataflowAccelerator accelerator = ir::lowerDataflowAccelerator(o);
+
+    ir::Task launch = newTask("launch", kFlexTemplate);
+    text(launch, "container_spec_gcs_path", o.template_path());
+    text(launch, "location", o.region());
+    text(launch, "machine_type", accelerator.machineType);
+    number(launch, "max_workers", o.max_workers());
+    number(launch, "num_workers", o.num_workers());
+    number(launch, "disk_size_gb", o.disk_size_gb());
+    text(launch, "service_account_email", o.service_account());
+    text(launch, "temp_location", o.temp_location());
+    text(launch, "staging_location", o.staging_location());
+    text(launch, "network", o.network());
+    text(launch, "subnetwork", o.subnetwork());
+    text(launch, "worker_zone", o.worker_zone());
+    text(launch, "sdk_container_image", o.image());
+    ir::Type structType;
+    structType.mutable_map()->set_scalar(ir::STRING);
+
+    mp::PipelineTaskSpec *first = nullptr;
+    bool artifacts = hasArtifacts(job);
+    if (artifacts) {
+      // The task that holds the artifacts takes the call's place: its name,
+      // inputs and options, so consumers of the job's outputs read from it.
+      ir::Task holder = task;
+      holder.set_component(kJobArgs + job.name());
+      holder.mutable_options()->clear_resources();
+      first = lowerTask(holder, s);
+      if (!first)
+        return nullptr;
+      taskOutput(launch, "parameters", task.name(), "parameters", structType);
+    } else {
+      // Parameters only: one entry per parameter, as text (the template's
+      // parameters are strings), computed ones as placeholders.
+      ir::Expr &params = *(*launch.mutable_inputs())["parameters"].mutable_expr();
+      *params.mutable_type() = structType;
+      auto &entries = *params.mutable_map()->mutable_entries();
+      for (const ir::Parameter &in : job.interface().inputs()) {
+        auto bound = task.inputs().find(in.name());
+        if (bound != task.inputs().end() && bound->second.has_one_of()) {
+          unsupported(task.location(), fmt::format("a one-of value for `{}` of Dataflow job `{}`",
+                                                   in.name(), job.name()));
+          return nullptr;
+        }
+        ir::Value value;
+        if (bound != task.inputs().end() && !constantOf(bound->second.expr(), &value)) {
+          entries[in.name()] = bound->second.expr();
+          continue;
+        }
+        if (bound == task.inputs().end()) {
+          if (!in.has_default_value())
+            continue;
+          value = in.default_value();
+        }
+        entries[in.name()].mutable_constant()->set_string_value(parameterText(value));
+      }
+      if (!accelerator.serviceOption.empty())
+        entries["dataflow_service_options"].mutable_constant()->set_string_value(
+            accelerator.serviceOption);
+      *launch.mutable_after() = task.after();
+      launch.mutable_options()->set_display_name(task.options().display_name());
+    }
+    mp::PipelineTaskSpec *launched = lowerTask(launch, s);
+    if (!launched)
+      return nullptr;
+    first = first ? first : launched;
+    ir::Task wait = newTask("wait", kWaitGcpResources);
+    ir::Type stringType;
+    stringType.set_scalar(ir::STRING);
+    taskOutput(wait, "gcp_resources", launch.name(), "gcp_resources", stringType);
+    if (!lowerTask(wait, s))
+      return nullptr;
+    // Whoever names the call (its outputs, `after`) waits for the job.
+    if (artifacts)
+      jobWait_[keyOf_[task.name()]] = keyOf_[wait.name()];
+    else
+      keyOf_[task.name()] = keyOf_[wait.name()];
+    scopeOfTask_[task.name()] = &s;
+    return first;
+  }
+
+  // A template parameter's text for a constant: what the job's option parser
+  // reads (ints and floats as Python writes them, lists and maps as JSON).
+  static std::string parameterText(const ir::Value &v) {
+    switch (v.kind_case()) {
+    case ir::Value::kStringValue:
+      return v.string_value();
+    case ir::Value::kIntValue:
+      return std::to_string(v.int_value());
+    case ir::Value::kFloatValue:
+      return pythonFloat(v.float_value());
+    case ir::Value::kBoolValue:
+      return v.bool_value() ? "true" : "false";
+    default:
+      return pythonJson(v);
+    }
   }
 
   // Dependencies are collected while lowering (channels add them to group
@@ -1680,12 +2041,35 @@ private:
   std::map<std::string, std::string> nestedKeys_;      // nested pipeline -> its component key
   std::map<std::pair<std::string, std::string>, std::string> outputKeys_; // renamed outputs
   std::map<std::string, std::string> importerUri_; // importer task -> the input holding its URI
+  // The task holding a Dataflow job's artifacts -> the task waiting for the job.
+  std::map<std::string, std::string> jobWait_;
 };
 
 } // namespace
 
 KfpResult compileToKfp(const ir::Module &module, const KfpOptions &options) {
-  return Lowering(module, options).run();
+  bool callsJob = false;
+  for (const auto &[name, p] : module.pipelines())
+    callsJob = callsJob || (p.dataflow_job() && name != module.root_pipeline());
+  if (!callsJob)
+    return Lowering(module, options).run();
+  // The components a call to a Dataflow job lowers to (see dataflowJob).
+  ir::Module withJobs = module;
+  auto &components = *withJobs.mutable_components();
+  if (!components.count(kFlexTemplate)) {
+    std::optional<ir::Component> flex = flexTemplateComponent();
+    if (!flex)
+      return {"",
+              {{module.pipelines().at(module.root_pipeline()).location(),
+                "internal error: std.gcp.dataflow_flex_template did not compile",
+                "this is a bug in mlpc; please report it"}}};
+    components[kFlexTemplate] = *flex;
+  }
+  components[kWaitGcpResources] = waitGcpResourcesComponent();
+  for (const auto &[name, p] : module.pipelines())
+    if (p.dataflow_job() && hasArtifacts(p))
+      components[kJobArgs + name] = jobArgsComponent(p);
+  return Lowering(withJobs, options).run();
 }
 
 } // namespace mlpc::kfp

@@ -1,6 +1,7 @@
 // The KFP backend: lowers an mlpc IR module to Kubeflow Pipelines' IR
 // (PipelineSpec), written as the YAML that KFP and Vertex AI Pipelines
-// accept. Reads only the IR.
+// accept. Reads only the IR, and, for a call to a `@dataflow` pipeline, the
+// standard library's declaration of GCPC's Dataflow launcher (std.gcp).
 #pragma once
 
 #include "ir/mlpc_ir.pb.h"

@@ -1,11 +1,16 @@
 #include "backends/tfx/Preprocessing.h"
 
-#include "backends/tfx/Python.h"
+#include "backends/python/Python.h"
 
 #include <algorithm>
 #include <fmt/format.h>
 
 namespace mlpc::tfx {
+
+using py::pyIdentifier;
+using py::pyReflow;
+using py::pyString;
+using py::pyValue;
 
 namespace {
 

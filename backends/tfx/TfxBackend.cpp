@@ -6,9 +6,10 @@
 // are known when the pipeline is built.
 #include "backends/tfx/TfxBackend.h"
 
+#include "backends/python/Python.h"
 #include "backends/tfx/KfpAdapter.h"
 #include "backends/tfx/Preprocessing.h"
-#include "backends/tfx/Python.h"
+#include "ir/Accelerators.h"
 #include "ir/Quantities.h"
 
 #include <algorithm>
@@ -19,6 +20,11 @@
 #include <set>
 
 namespace mlpc::tfx {
+
+using py::pyIdentifier;
+using py::pyReflow;
+using py::pyString;
+using py::pyValue;
 
 namespace {
 
@@ -47,15 +53,6 @@ const std::set<std::string> kStandardArtifacts = {"Examples",
 // Components that run Beam, and so take Dataflow worker options.
 const std::set<std::string> kBeamComponents = {"CsvExampleGen", "ImportExampleGen", "StatisticsGen",
                                                "Transform",     "Evaluator",        "BulkInferrer"};
-
-// Dataflow names GPUs as Compute Engine does (`nvidia-tesla-t4`); .mlp, as
-// Vertex AI does (`NVIDIA_TESLA_T4`).
-std::string dataflowAccelerator(const std::string &vertexName) {
-  std::string out;
-  for (char c : vertexName)
-    out += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string indent(int level) { return std::string(static_cast<size_t>(level) * 4, ' '); }
 
@@ -544,7 +541,7 @@ private:
             pyString(fmt::format(
                 "--dataflow_service_options=worker_accelerator=type:{};count:{};install-nvidia-"
                 "driver",
-                dataflowAccelerator(r.accelerator_type()),
+                ir::computeEngineGpuName(r.accelerator_type()),
                 r.accelerator_count() ? r.accelerator_count() : 1)));
     }
     if (hasResources && c.has_tfx() &&

@@ -60,6 +60,7 @@ private:
   void checkImporter(CallableInfo &component, const ast::Property &block, Scope &scope);
   void checkDataflow(CallableInfo &component, const ast::Property &block);
   void checkDataflowAnnotation(const ast::Annotation &annotation);
+  void checkDataflowTask(const TaskInfo &task, const CallableInfo &pipeline);
   void checkPlaceholder(const ast::Expr &expr, Scope &scope);
   // Task options shared by component bodies and `with { ... }`.
   bool checkOption(const ast::Property &prop, bool inTask, Scope *scope);

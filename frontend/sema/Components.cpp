@@ -5,6 +5,7 @@
 #include "frontend/sema/Scope.h"
 #include "frontend/sema/Stdlib.h"
 #include "frontend/sema/Suggest.h"
+#include "ir/Accelerators.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -658,7 +659,89 @@ const std::vector<std::pair<const char *, const char *>> kDataflowOptions = {
     {"service_account", "string"},  {"temp_location", "string"},
     {"staging_location", "string"}, {"network", "string"},
     {"subnetwork", "string"},       {"worker_accelerator", "string"},
-    {"accelerator_count", "int"},   {"pipeline", "pipeline"}};
+    {"accelerator_count", "int"},   {"tpu_topology", "string"},
+    {"nvidia_mps", "bool"},         {"nvidia_driver", "string"},
+    {"disk_size_gb", "int"},        {"worker_zone", "string"},
+    {"template", "string"},         {"image", "string"},
+    {"pipeline", "pipeline"}};
+
+// Dataflow options as written: each option's value and where it is.
+using WrittenOptions = std::map<std::string, std::pair<const ast::Expr *, SourceRange>>;
+
+std::string writtenString(const WrittenOptions &w, const char *name) {
+  auto it = w.find(name);
+  const ast::StringLit *s = it == w.end() ? nullptr : plainString(it->second.first);
+  return s ? s->plainText() : "";
+}
+
+// A count as written; 0 when absent, not an int, or negative (E0508 says so).
+int64_t writtenCount(const WrittenOptions &w, const char *name) {
+  auto it = w.find(name);
+  auto *i = it == w.end() ? nullptr : llvm::dyn_cast_or_null<ast::IntLit>(it->second.first);
+  return i && i->value > 0 ? i->value : 0;
+}
+
+// Checks a job's accelerator options against Dataflow's GPU/TPU rules
+// (ir/Accelerators.h); each problem is reported at the option it names, else
+// at `worker_accelerator`, else at `where`.
+void checkJobAccelerator(diag::DiagnosticEngine &diags, const WrittenOptions &w,
+                         SourceRange where) {
+  ir::JobAccelerator job;
+  job.workerAccelerator = writtenString(w, "worker_accelerator");
+  job.acceleratorCount = writtenCount(w, "accelerator_count");
+  job.tpuTopology = writtenString(w, "tpu_topology");
+  auto mps = w.find("nvidia_mps");
+  auto *mpsLit = mps == w.end() ? nullptr : llvm::dyn_cast_or_null<ast::BoolLit>(mps->second.first);
+  job.nvidiaMps = mpsLit && mpsLit->value;
+  job.nvidiaDriver = writtenString(w, "nvidia_driver");
+  job.machineType = writtenString(w, "machine_type");
+  for (const ir::AcceleratorProblem &p : ir::checkDataflowAccelerator(job)) {
+    auto at = w.find(p.field);
+    if (at == w.end())
+      at = w.find("worker_accelerator");
+    SourceRange range = at == w.end() ? where : at->second.second;
+    diags.report(DiagKind::BadDataflowAccelerator, range, {p.message})
+        .label(range, "")
+        .help(p.help);
+  }
+}
+
+// A task's `resources { accelerator, accelerator_count, tpu { type } }`,
+// from the task's `with { ... }` over its component's body.
+struct WrittenResources {
+  ir::StepAccelerator step;
+  // `accelerator`, `accelerator_count`, `tpu`: where, and whether in the component's body.
+  std::map<std::string, std::pair<SourceRange, bool>> at;
+};
+
+void readResources(const std::vector<ast::Property> &props, bool inComponent,
+                   WrittenResources &out) {
+  for (const ast::Property &prop : props) {
+    if (prop.name.text != "resources" || !prop.isBlock)
+      continue;
+    for (const ast::Property &r : prop.block) {
+      const std::string &n = r.name.text;
+      if (n == "accelerator") {
+        if (const ast::StringLit *s = plainString(r.value.get())) {
+          out.step.accelerator = s->plainText();
+          out.at[n] = {r.range, inComponent};
+        }
+      } else if (n == "accelerator_count") {
+        if (auto *i = llvm::dyn_cast_or_null<ast::IntLit>(r.value.get()); i && i->value > 0) {
+          out.step.count = i->value;
+          out.at[n] = {r.range, inComponent};
+        }
+      } else if (n == "tpu" && r.isBlock) {
+        for (const ast::Property &t : r.block)
+          if (const ast::StringLit *s =
+                  t.name.text == "type" ? plainString(t.value.get()) : nullptr)
+            out.step.tpuType = s->plainText();
+        out.at[n] = {r.range, inComponent};
+      }
+    }
+  }
+}
+
 } // namespace
 
 void Checker::checkDataflowAnnotation(const ast::Annotation &a) {
@@ -667,6 +750,7 @@ void Checker::checkDataflowAnnotation(const ast::Annotation &a) {
     if (std::string(k) != "pipeline")
       known.push_back(n);
   std::set<std::string> seen;
+  WrittenOptions written;
   for (const ast::Arg &arg : a.args) {
     if (!arg.name) {
       diags_.report(DiagKind::TypeMismatch, arg.range, {"`name: value`", "a positional argument"})
@@ -685,12 +769,15 @@ void Checker::checkDataflowAnnotation(const ast::Annotation &a) {
       continue;
     }
     checkConstantValue(*arg.name, *arg.value, kind, nullptr);
+    written[arg.name->text] = {arg.value.get(), arg.range};
   }
+  checkJobAccelerator(diags_, written, a.name.range);
 }
 
 void Checker::checkDataflow(CallableInfo &c, const ast::Property &block) {
   checkPropertyValue(block, "block", nullptr);
   const auto &allowed = kDataflowOptions;
+  WrittenOptions written;
   std::vector<std::string> known;
   for (auto &[n, k] : allowed)
     known.push_back(n);
@@ -705,6 +792,8 @@ void Checker::checkDataflow(CallableInfo &c, const ast::Property &block) {
     }
     if (std::string(kind) != "pipeline") {
       checkPropertyValue(prop, kind, nullptr);
+      if (!prop.isBlock)
+        written.emplace(prop.name.text, std::pair{prop.value.get(), prop.range});
       continue;
     }
     auto *ref = prop.isBlock ? nullptr : llvm::dyn_cast<ast::NameRef>(prop.value.get());
@@ -721,6 +810,43 @@ void Checker::checkDataflow(CallableInfo &c, const ast::Property &block) {
     sym->markUsed();
     c.dataflowPipeline = sym;
   }
+  checkJobAccelerator(diags_, written, block.name.range);
+}
+
+// A task of a `@dataflow` pipeline is one step of the Beam job: its GPU
+// becomes a resource hint, which Dataflow does not combine with a job-wide
+// `worker_accelerator`, and it cannot have a TPU of its own.
+void Checker::checkDataflowTask(const TaskInfo &task, const CallableInfo &pipeline) {
+  WrittenResources r;
+  if (auto *comp = llvm::dyn_cast<ast::ComponentDecl>(task.callee->decl))
+    readResources(comp->properties, true, r);
+  if (task.options)
+    readResources(task.options->properties, false, r);
+  if (r.at.empty())
+    return;
+  auto report = [&](const std::string &message, const char *field) {
+    auto it = r.at.find(field);
+    auto [at, inComponent] = it != r.at.end() ? it->second : r.at.begin()->second;
+    auto b = diags_.report(DiagKind::DataflowTaskAccelerator, at, {message});
+    b.label(at, "");
+    if (inComponent)
+      b.secondary(task.range, "this task runs in Dataflow job `" + pipeline.name + "`");
+    return b;
+  };
+  for (const ir::AcceleratorProblem &p : ir::checkStepAccelerator(r.step))
+    report(p.message, p.field).help(p.help);
+  if (r.step.accelerator.empty())
+    return;
+  for (const ast::Annotation &a : pipeline.decl->annotations)
+    for (const ast::Arg &arg : a.args)
+      if (a.name.text == "dataflow" && arg.name && arg.name->text == "worker_accelerator")
+        report(fmt::format("task `{}` asks for its own GPU, but Dataflow job `{}` sets "
+                           "`worker_accelerator` for every worker",
+                           task.name, pipeline.name),
+               "accelerator")
+            .secondary(arg.range, "the job's accelerator")
+            .help("Dataflow does not combine a step's resource hint with a job-wide "
+                  "accelerator: remove one of them");
 }
 
 } // namespace mlpc::sema

@@ -520,6 +520,8 @@ TaskInfo *Checker::checkCall(const ast::CallExpr &call, Scope &scope,
     task.outputTypes.push_back(substitute(out.type, task));
   if (options && options->present)
     checkTaskOptions(*options, &task, scope);
+  if (currentPipeline_ && currentPipeline_->isDataflowJob && !callee.isPipeline)
+    checkDataflowTask(task, *currentPipeline_);
   return &task;
 }
 

@@ -3,6 +3,7 @@
 #include "runtime/builtins/OpContext.h"
 #include "runtime/ops/model/Eval.h"
 #include "runtime/ops/model/Model.h"
+#include "runtime/ops/model/Onnx.h"
 #include "runtime/ops/model/Postprocess.h"
 #include "runtime/ops/model/Predict.h"
 #include "runtime/ops/model/Train.h"
@@ -39,6 +40,7 @@ void logisticRegression(OpContext &ctx) {
   std::optional<ops::pb::TransformGraph> transform;
   md::TrainSpec spec = trainSpec(ctx, transform);
   ops::pb::Model m = md::trainLogisticRegression(t, spec, ctx.exec());
+  m.set_onnx(md::exportOnnx(m));
   md::saveModel(m, ctx.outputPath("model"));
   logTraining(ctx, m, t.rows);
 }
@@ -50,6 +52,7 @@ void mlp(OpContext &ctx) {
   spec.hidden = ctx.integers("hidden");
   spec.optimizer = ctx.str("optimizer");
   ops::pb::Model m = md::trainMlp(t, spec, ctx.exec());
+  m.set_onnx(md::exportOnnx(m));
   md::saveModel(m, ctx.outputPath("model"));
   logTraining(ctx, m, t.rows);
 }

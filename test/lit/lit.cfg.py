@@ -43,16 +43,21 @@ for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
         config.environment[var] = os.environ[var]
 
 # TensorFlow Transform itself, for the live TFT interop test (.venv-tft, made
-# by scripts/setup-tft.sh, which scripts/test.sh runs).
+# by scripts/setup-venv.sh tft, which scripts/test.sh runs).
 config.substitutions.append(("%{tft_python}", os.path.join(root, ".venv-tft", "bin", "python3")))
 if os.path.exists(os.path.join(root, ".venv-tft", ".requirements")):
     config.available_features.add("tft")
 
 # TFX itself, for the TFX backend's tests (.venv-tfx, made by
-# scripts/setup-tfx.sh, which scripts/test.sh runs).
+# scripts/setup-venv.sh tfx, which scripts/test.sh runs).
 config.substitutions.append(("%{tfx_python}", os.path.join(root, ".venv-tfx", "bin", "python3")))
 if os.path.exists(os.path.join(root, ".venv-tfx", ".requirements")):
     config.available_features.add("tfx")
+# Apache Beam and onnxruntime, for the Dataflow backend's tests (.venv-beam,
+# made by `scripts/setup-venv.sh beam`, which scripts/test.sh runs).
+config.substitutions.append(("%{beam_python}", os.path.join(root, ".venv-beam", "bin", "python3")))
+if os.path.exists(os.path.join(root, ".venv-beam", ".requirements")):
+    config.available_features.add("beam")
 # The ASan run of the suite (build-asan): heavy interop runs say
 # `UNSUPPORTED: sanitized`.
 if "asan" in os.path.basename(os.path.normpath(build)):

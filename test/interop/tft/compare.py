@@ -9,7 +9,7 @@ Needs only the Python standard library (no TensorFlow).
 
 The reference
     test/interop/tft/reference.json is TFT's own output, made by
-        bash scripts/setup-tft.sh
+        bash scripts/setup-venv.sh tft
         .venv-tft/bin/python3 test/interop/tft/tft_reference.py \\
             test/interop/tft/data/penguins_raw.csv test/interop/tft/reference.json
     (tensorflow-transform 1.16.0, tensorflow 2.16.2, DirectRunner; ~30-45 s).

@@ -1,11 +1,11 @@
-#include "backends/tfx/Python.h"
+#include "backends/python/Python.h"
 
 #include <cmath>
 #include <fmt/format.h>
 #include <set>
 #include <vector>
 
-namespace mlpc::tfx {
+namespace mlpc::py {
 
 std::string pyString(const std::string &text) {
   std::string out = "\"";
@@ -210,4 +210,4 @@ std::string pyReflow(const std::string &expr, int indent, int width) {
   return out + pad + tail;
 }
 
-} // namespace mlpc::tfx
+} // namespace mlpc::py

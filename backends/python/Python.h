@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace mlpc::tfx {
+namespace mlpc::py {
 
 // A double-quoted Python string literal for any UTF-8 text: backslashes,
 // quotes, control characters and line separators are escaped, so no user
@@ -27,4 +27,4 @@ std::string pyValue(const ir::Value &value);
 // argument laid out the same way.
 std::string pyReflow(const std::string &expr, int indent, int width = 100);
 
-} // namespace mlpc::tfx
+} // namespace mlpc::py
