@@ -56,6 +56,46 @@ const std::set<std::string> kBeamComponents = {"CsvExampleGen", "ImportExampleGe
 
 std::string indent(int level) { return std::string(static_cast<size_t>(level) * 4, ' '); }
 
+void replaceOnce(std::string &text, const std::string &from, const std::string &to) {
+  size_t at = text.find(from);
+  if (at != std::string::npos)
+    text.replace(at, from.size(), to);
+}
+
+// A root `@dataflow` pipeline's options as Beam arguments: what its Beam
+// components (ExampleGen, Transform, ...) take to run on Dataflow.
+std::string dataflowBeamArgs(const ir::DataflowOptions &o) {
+  std::vector<std::string> args = {"--runner=DataflowRunner"};
+  auto text = [&](const char *flag, const std::string &value) {
+    if (!value.empty())
+      args.push_back(fmt::format("--{}={}", flag, value));
+  };
+  auto number = [&](const char *flag, int64_t value) {
+    if (value > 0)
+      args.push_back(fmt::format("--{}={}", flag, value));
+  };
+  ir::DataflowAccelerator acc = ir::lowerDataflowAccelerator(o);
+  text("region", o.region());
+  text("machine_type", acc.machineType.empty() ? o.machine_type() : acc.machineType);
+  number("max_num_workers", o.max_workers());
+  number("num_workers", o.num_workers());
+  text("service_account_email", o.service_account());
+  text("temp_location", o.temp_location());
+  text("staging_location", o.staging_location());
+  text("network", o.network());
+  text("subnetwork", o.subnetwork());
+  text("worker_zone", o.worker_zone());
+  number("disk_size_gb", o.disk_size_gb());
+  text("sdk_container_image", o.image());
+  text("dataflow_service_options", acc.serviceOption);
+  std::string list;
+  for (const std::string &a : args)
+    list += (list.empty() ? "" : ", ") + pyString(a);
+  return "# The pipeline's @dataflow options: with --dataflow, its Beam components run on\n"
+         "# Dataflow with them (more with --beam-arg).\n" +
+         pyReflow("DATAFLOW_BEAM_ARGS = [" + list + "]", 0) + "\n";
+}
+
 class Lowering {
 public:
   Lowering(const ir::Module &m, const TfxOptions &o) : m_(m), o_(o) {}
@@ -1072,6 +1112,8 @@ from tfx import v1 as tfx
                        "# The folder of the .mlp file: relative module files are relative to it.\n"
                        "SOURCE_DIR = os.path.normpath(os.path.join(HERE, {}))\n",
                        pyString(name), pyString(o_.sourceDirFromOutput));
+    if (p.dataflow_job())
+      out += dataflowBeamArgs(p.dataflow());
     out += R"py(
 
 def _source_path(path):
@@ -1201,6 +1243,15 @@ def main(argv=None):
 if __name__ == "__main__":
     sys.exit(main())
 )py";
+    if (p.dataflow_job()) {
+      replaceOnce(
+          out, "metavar=\"ARG\")\n",
+          "metavar=\"ARG\")\n    parser.add_argument(\"--dataflow\", action=\"store_true\", "
+          "help=\"Beam steps on Dataflow\")\n");
+      replaceOnce(out, "beam_pipeline_args=args.beam_arg,",
+                  "beam_pipeline_args=(DATAFLOW_BEAM_ARGS if args.dataflow else []) + "
+                  "args.beam_arg,");
+    }
     std::string image = fmt::format("gcr.io/tfx-oss-public/tfx:{}", o_.tfxVersion);
     size_t at = out.find("\n\ndef main(");
     out.insert(at, fmt::format("\n\nDEFAULT_IMAGE = {}\n", pyString(image)));
