@@ -295,10 +295,13 @@ private:
     if (it == m_.pipelines().end())
       return nullptr;
     if (!o_.pipelineNamed && dataflowJobs > 1) {
-      std::string names;
+      std::set<std::string> jobs; // sorted: the IR's map has no order
       for (const auto &[name, p] : m_.pipelines())
         if (p.dataflow_job())
-          names += (names.empty() ? "`" : ", `") + name + "`";
+          jobs.insert(name);
+      std::string names;
+      for (const std::string &name : jobs)
+        names += (names.empty() ? "`" : ", `") + name + "`";
       error(it->second.location(), "this file has several `@dataflow` pipelines",
             "choose the job with --pipeline: " + names);
       return nullptr;

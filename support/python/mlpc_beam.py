@@ -27,6 +27,9 @@ Ops
   @op("area.name") def fn(ctx, inputs) -> {output name: Table|Blob|Scalar}
       ctx.pipeline, ctx.task (task name), ctx.schema ([Column] or None)
       inputs: parameter values as Python values, artifacts as Table/Blob/Scalar
+      The op runs inside the task's composite, so its transforms' labels
+      need only be unique within the op. An OpError raised while building
+      or while running names the task in the job's error message.
   OPS: dict op name -> function
 
 Helpers with native's semantics
@@ -35,20 +38,27 @@ Helpers with native's semantics
   parse_value(text, column, what)   ValueText's parseValue (OpError if bad)
   parse_csv(data, schema, delimiter=",", source="") -> [row]
   csv_bytes(schema, rows, delimiter=",") -> bytes   CsvWriter's text
-  gather(pcoll) -> singleton PCollection of the (index, row) list, sorted
+  gather(pcoll, label="Gather") -> singleton PCollection of the (index, row)
+      list, in index order
   message_class(full_name)   a protobuf class from mlpc_ops.binpb, e.g.
       "mlpc.ops.pb.Model", "mlpc.ops.pb.TransformGraph", "mlpc.ops.tf.Example"
   read_bytes(uri) / write_bytes(uri, data)   through FileSystems (gs:// too);
       write_bytes writes a temporary name, then renames
   local_uri(text) -> str     a path parameter as native resolves it
+  MT19937_64(seed), split_positions(n, fraction, seed), one_hot_name(col, v)
 
 The job
-  Parameter(name, kind, default=REQUIRED, help="", output=False)
-  REGEXES: kind -> full-match regex for a parameter's text
+  Parameter(name, kind, default=REQUIRED, help="", output=False, regex=None)
+      regex: what a value must match, whole (None: anything)
   Job: .pipeline, .params, .task(name, op, inputs, schema=None, hints=None),
        .read_artifact(name, type, uri, schema=None), .python(task,
-       source_file, function, inputs, outputs), .write_output(name, value, uri)
+       source_file, function, inputs, outputs, hints=None),
+       .write_output(name, value, uri)
   main(pipeline, parameters, build, default_options, argv=None)
+
+Workers unpickle functions of this module by name: `mlpc_beam`,
+`mlpc_beam_ml`, `mlpc_kfp` and `mlpc_ops.binpb` must be importable there
+from one folder (main.py's, on PYTHONPATH in the worker image).
 """
 import decimal
 import errno
@@ -135,10 +145,11 @@ class Table:
 
 
 class Blob:
-    """An artifact other than a table: a singleton PCollection of its bytes."""
+    """An artifact other than a table: a singleton PCollection of its bytes.
+    `uri` is where a job input's bytes are (None for one a task makes)."""
 
-    def __init__(self, pcoll, type="Artifact"):
-        self.pcoll, self.type = pcoll, type
+    def __init__(self, pcoll, type="Artifact", uri=None):
+        self.pcoll, self.type, self.uri = pcoll, type, uri
 
 
 class Scalar:
@@ -179,7 +190,8 @@ def format_float(x):
     else:
         fixed = "0." + "0" * -point + ds
     e = point - 1
-    sci = ds[0] + ("." + ds[1:] if len(ds) > 1 else "") + ("e-" if e < 0 else "e+") + "%02d" % abs(e)
+    mantissa = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+    sci = mantissa + "e%s%02d" % ("-" if e < 0 else "+", abs(e))
     return sign + (fixed if len(fixed) <= len(sci) else sci)
 
 
@@ -620,6 +632,7 @@ _classes = {}
 
 def message_class(full_name):
     """The protobuf class of a message in mlpc_ops.binpb (next to this file)."""
+    global _classes
     if not _classes:
         from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
@@ -633,10 +646,12 @@ def message_class(full_name):
         pool = descriptor_pool.DescriptorPool()
         for fd in files.file:
             pool.Add(fd)
+        classes = {}
         for fd in files.file:
             for m in fd.message_type:
                 name = (fd.package + "." if fd.package else "") + m.name
-                _classes[name] = message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
+                classes[name] = message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
+        _classes = classes  # published whole: DoFn threads may call this at once
     return _classes[full_name]
 
 
@@ -688,6 +703,9 @@ def _inflate_until_error(d, member, start, source):
             continue
         produced += len(out)
         data = d.unconsumed_tail
+        if d.eof or not (out or data):  # no error this time: never loop forever
+            raise OpError(f"{source}: the GZIP data is corrupt after {produced} uncompressed "
+                          "bytes")
 
 
 def _gunzip(data, source):
@@ -1286,30 +1304,17 @@ def threshold(ctx, inputs):
 
 # ---- the job --------------------------------------------------------------------
 
-REGEXES = {
-    "int": r"-?[0-9]+",
-    "float": r"[-+]?([0-9]+\.?[0-9]*([eE][-+]?[0-9]+)?|\.[0-9]+([eE][-+]?[0-9]+)?"
-             r"|nan|inf|Infinity|-inf|-Infinity)",
-    "bool": r"true|false|True|False|TRUE|FALSE|1|0",
-    "string": r"[^\n\r]*",
-    "artifact": r"[^\n\r]+",
-}
-
 REQUIRED = object()
 
 
 class Parameter:
     """One pipeline input (a parameter, or an artifact's URI) or output (a URI)."""
 
-    def __init__(self, name, kind, default=REQUIRED, help="", output=False):
-        self.name, self.kind, self.default, self.help, self.output = (
-            name, kind, default, help, output)
-
-    @property
-    def regex(self):
-        if self.output:  # an output is the URI the job writes it to
-            return REGEXES["artifact"]
-        return REGEXES.get(self.kind, REGEXES["artifact"])
+    def __init__(self, name, kind, default=REQUIRED, help="", output=False, regex=None):
+        # `regex`: what a value must match, whole; mlpc writes it (backends/dataflow), the same
+        # pattern as metadata.json's, so Dataflow, this module and `mlpc build` agree.
+        self.name, self.kind, self.default, self.help, self.output, self.regex = (
+            name, kind, default, help, output, regex)
 
     def convert(self, text):
         if self.output:
@@ -1388,7 +1393,8 @@ class Job:
                 return {"value": read_csv(ctx, {"path": uri})["table"]}
             data = (self.pipeline | "Start" >> beam.Create([local_uri(uri)])
                     | "Read" >> beam.Map(_artifact_bytes))
-            return {"value": Blob(data, type)}
+            # The URI is known while the job is built: RunInference loads the model from it.
+            return {"value": Blob(data, type, uri=local_uri(uri))}
 
         return self._apply(f"input {name}", {}, build)["value"]
 
@@ -1414,9 +1420,11 @@ class Job:
 
         self._apply(f"output {name}", {"value": value}, build)
 
-    def python(self, task, source_file, function, inputs, outputs):
+    def python(self, task, source_file, function, inputs, outputs, hints=None):
         """A Python-function component, called once on whole datasets with
-        KFP's lightweight-component conventions (as `mlpc run` calls it)."""
+        KFP's lightweight-component conventions (as `mlpc run` calls it).
+        `outputs`: name -> (type, schema or None), e.g. ("Dataset", [...]),
+        ("Model", None), ("float", None)."""
         path = os.path.join(self.base_dir, source_file)
         with open(path, encoding="utf-8") as f:
             source = f.read()
@@ -1426,7 +1434,7 @@ class Job:
             specs[name] = (kind, columns(schema) if schema is not None else None)
         return self._apply(task, inputs,
                            lambda: _python_task(self.pipeline, task, source, source_file,
-                                                function, inputs, specs))
+                                                function, inputs, specs), hints)
 
 
 def _artifact_bytes(uri):
@@ -1464,13 +1472,24 @@ def _table_csv(rows, schema):
     return csv_bytes(schema, (row for _, row in rows))
 
 
+def _table_examples(rows, schema, split):
+    """An Examples input: its split's TFRecord file, for an ExampleGen folder."""
+    return split, _examples_file_bytes(schema, [row for _, row in rows])
+
+
 def _python_task(pipeline, task, source, source_file, function, inputs, specs):
     side, params = {}, {}
     for name, value in inputs.items():
         if isinstance(value, Table):
-            csv = (gather(value.pcoll, f"Gather {name}")
-                   | f"CSV {name}" >> beam.Map(_table_csv, value.schema))
-            side["a_" + name] = beam.pvalue.AsSingleton(csv)
+            # A Dataset is a CSV file, Examples an ExampleGen folder, as natively.
+            rows = gather(value.pcoll, f"Gather {name}")
+            if value.type == "Examples":
+                files = rows | f"Encode {name}" >> beam.Map(_table_examples, value.schema,
+                                                             value.split)
+                side["e_" + name] = beam.pvalue.AsSingleton(files)
+            else:
+                csv = rows | f"Encode {name}" >> beam.Map(_table_csv, value.schema)
+                side["a_" + name] = beam.pvalue.AsSingleton(csv)
         elif isinstance(value, Blob):
             side["a_" + name] = beam.pvalue.AsSingleton(value.pcoll)
         elif isinstance(value, Scalar):
@@ -1547,6 +1566,7 @@ def _call_function(_, source, source_file, function, params, specs, **side):
     import mlpc_kfp
 
     mlpc_kfp.install()
+    params = dict(params)
     with tempfile.TemporaryDirectory(prefix="mlpc-python-") as tmp:
         fn = _load_function(source, source_file, function, tmp)
         for sub in ("in", "out", "params"):
@@ -1558,15 +1578,19 @@ def _call_function(_, source, source_file, function, params, specs, **side):
                 params[name] = value
                 continue
             artifacts[name] = os.path.join(tmp, "in", name)
-            with open(artifacts[name], "wb") as f:
+            path = artifacts[name]
+            if key.startswith("e_"):
+                split, value = value
+                path = os.path.join(path, "Split-" + split, _SHARD)
+                os.makedirs(os.path.dirname(path))
+            with open(path, "wb") as f:
                 f.write(value)
         kwargs, produced = {}, {}
         for name, param in inspect.signature(fn).parameters.items():
             role, cls = mlpc_kfp.kind(param.annotation)
             if role == "input":
-                art = mlpc_kfp.artifact_class(cls)(name, artifacts[name]) if name in artifacts \
-                    else None
-                kwargs[name] = art
+                path = artifacts.get(name)
+                kwargs[name] = mlpc_kfp.artifact_class(cls)(name, path) if path else None
             elif role == "input_path":
                 kwargs[name] = artifacts.get(name, params.get(name))
             elif role == "output":
@@ -1605,7 +1629,10 @@ def _call_function(_, source, source_file, function, params, specs, **side):
                 raise OpError(f"output `{name}` is a folder; a Beam job passes an artifact as "
                               "one file")
             # A task may write nothing for an artifact (KFP allows it): empty bytes.
-            values[name] = open(path, "rb").read() if os.path.exists(path) else b""
+            values[name] = b""
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    values[name] = f.read()
         return values
 
 
@@ -1638,7 +1665,7 @@ def _parameter_values(parameters, options_class, options):
                 sys.exit(2)
             values[p.name] = p.default
             continue
-        if not re.fullmatch(p.regex, text):
+        if p.regex is not None and not re.fullmatch(p.regex, text):
             print(f"error: parameter `{p.name}` = `{text}` does not match `{p.regex}`",
                   file=sys.stderr)
             sys.exit(2)

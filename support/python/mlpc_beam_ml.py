@@ -23,22 +23,6 @@ from mlpc_beam import Blob, Column, OpError, Scalar, Table, format_float, messag
 
 # --- Artifacts read while the job is built --------------------------------------------------
 
-# SHIM, until mlpc_beam keeps it itself: a job input's Blob gets `.uri`, the artifact's URI,
-# so that RunInference can load the model and apply can know its output schema while the job
-# is built.
-_read_artifact = mlpc_beam.Job.read_artifact
-
-
-def _read_artifact_with_uri(self, name, type, uri, schema=None):
-    value = _read_artifact(self, name, type, uri, schema)
-    if isinstance(value, Blob) and getattr(value, "uri", None) is None:
-        value.uri = mlpc_beam.local_uri(uri)
-    return value
-
-
-mlpc_beam.Job.read_artifact = _read_artifact_with_uri
-
-
 def _artifact_file(uri):
     """The file of an artifact URI: model.pb in a folder that holds one (a pushed model)."""
     inside = FileSystems.join(uri, "model.pb")

@@ -204,7 +204,8 @@ def compare_roc(name, native, beam, problems):
             merged = True
             j += 1
         if j == len(native):
-            problems.add(f"{name}: confidenceMetrics[{i}]", f"Beam point {p} is past native's curve")
+            problems.add(f"{name}: confidenceMetrics[{i}]",
+                         f"Beam point {p} is past native's curve")
             return merged
         d = abs(native[j]["confidenceThreshold"] - p["confidenceThreshold"])
         problems.note("score", d)
