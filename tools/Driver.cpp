@@ -268,6 +268,31 @@ template <typename File> int writeFolder(const std::string &dir, const std::vect
 }
 } // namespace
 
+namespace {
+// GCPC's DataflowFlexTemplateJobOp as stdlib/std/gcp.mlp declares it (its
+// inputs, defaults and descriptions), compiled as a call to it in a .mlp file
+// is: the KFP backend lowers calls to `@dataflow` pipelines to it.
+std::optional<ir::Component> gcpFlexTemplateComponent() {
+  sema::Program program;
+  diag::DiagnosticEngine diags(program.sources);
+  sema::Checker checker(program, diags);
+  std::string text = "import std.gcp as gcp\n"
+                     "pipeline launch() {\n"
+                     "  gcp.dataflow_flex_template(container_spec_gcs_path: \"\")\n"
+                     "}\n";
+  if (!checker.run("<mlpc-kfp-dataflow>.mlp", text))
+    return std::nullopt;
+  for (const sema::CallableInfo &c : program.callables)
+    if (c.isPipeline && c.name == "launch") {
+      std::unique_ptr<ir::Module> m = ir::buildModule(program, c);
+      auto it = m->components().find("std.gcp.dataflow_flex_template");
+      if (it != m->components().end())
+        return it->second;
+    }
+  return std::nullopt;
+}
+} // namespace
+
 int runBuild(const std::string &file, const std::string &target, const std::string &output,
              const CompileOptions &options) {
   if (target != "ir" && target != "kfp" && target != "native" && target != "tfx" &&
@@ -309,6 +334,7 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
       ko.runtimeImage = options.runtimeImage;
     ko.shareExecutors = options.shareExecutors;
     ko.sdkVersion = std::string("mlpc-") + MLPC_VERSION;
+    ko.dataflowFlexTemplate = gcpFlexTemplateComponent();
     kfp::KfpResult r = kfp::compileToKfp(*c.module, ko);
     // The backend's errors are diagnostics like the checker's, with the source line.
     for (const kfp::KfpError &e : r.errors) {

@@ -403,6 +403,24 @@ private:
         return std::nullopt;
       return fmt::format("({} {} {})", *l, op->second, *r);
     }
+    case ir::Expr::kConcat: {
+      // String interpolation, each part as native writes it.
+      std::string out = "\"\".join([";
+      bool first = true;
+      for (const ir::Expr &part : e.concat().parts()) {
+        std::optional<std::string> v = expr(part, scope, at);
+        if (!v)
+          return v;
+        ir::ScalarKind kind = part.type().has_scalar() ? part.type().scalar() : ir::STRING;
+        std::string text = kind == ir::INT     ? "str(" + *v + ")"
+                           : kind == ir::FLOAT ? "mb.format_float(" + *v + ")"
+                           : kind == ir::BOOL  ? "(\"true\" if " + *v + " else \"false\")"
+                                               : *v;
+        out += (first ? "" : ", ") + text;
+        first = false;
+      }
+      return out + "])";
+    }
     case ir::Expr::kList: {
       std::string out = "[";
       for (const ir::Expr &el : e.list().elements()) {
@@ -451,9 +469,9 @@ private:
       job_.usesGpu = true;
     }
     const std::string &memory = !r.memory_request().empty() ? r.memory_request() : r.memory_limit();
-    if (!memory.empty())
-      hints.push_back(fmt::format("\"min_ram\": \"{}GB\"",
-                                  std::ceil(ir::memoryGigabytes(memory) * 1000) / 1000));
+    if (!memory.empty()) // in bytes: Beam reads an int exactly
+      hints.push_back(fmt::format("\"min_ram\": {}", static_cast<long long>(std::llround(
+                                                         ir::memoryGigabytes(memory) * 1e9))));
     const std::string &cpu = !r.cpu_request().empty() ? r.cpu_request() : r.cpu_limit();
     if (!cpu.empty())
       hints.push_back(
@@ -515,7 +533,7 @@ std::string defaultOptions(const Job &job) {
   std::string out = "{";
   for (const std::string &e : entries)
     out += (out.size() > 1 ? ", " : "") + e;
-  return "DEFAULT_OPTIONS = " + pyReflow(out + "}", 18) + "\n";
+  return pyReflow("DEFAULT_OPTIONS = " + out + "}", 0) + "\n";
 }
 
 } // namespace

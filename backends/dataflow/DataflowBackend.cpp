@@ -226,7 +226,6 @@ public:
     job_.module = &m_;
     job_.pipeline = p;
     job_.jobName = jobNameOf(p->name());
-    job_.options = p->dataflow();
     if (!o_.image.empty())
       job_.options.set_image(o_.image);
     if (!o_.templatePath.empty())
@@ -281,32 +280,39 @@ private:
     result_.files.push_back({std::move(path), std::move(content)});
   }
 
-  const ir::Pipeline *choosePipeline() {
-    const ir::Pipeline *only = nullptr;
-    int dataflowJobs = 0;
+  // The pipelines that are Dataflow jobs, with their options: `@dataflow`
+  // pipelines, and those a `dataflow { pipeline: p }` component runs.
+  std::map<std::string, ir::DataflowOptions> dataflowJobs() const {
+    std::map<std::string, ir::DataflowOptions> jobs;
     for (const auto &[name, p] : m_.pipelines())
-      if (p.dataflow_job()) {
-        ++dataflowJobs;
-        only = &p;
-      }
-    if (!o_.pipelineNamed && dataflowJobs == 1)
-      return only;
-    auto it = m_.pipelines().find(m_.root_pipeline());
-    if (it == m_.pipelines().end())
+      if (p.dataflow_job())
+        jobs[name] = p.dataflow();
+    for (const auto &[name, c] : m_.components())
+      if (c.has_dataflow() && m_.pipelines().count(c.dataflow().pipeline()))
+        jobs.emplace(c.dataflow().pipeline(), c.dataflow().options());
+    return jobs;
+  }
+
+  // The job: the named pipeline, else the only Dataflow job, else the root.
+  const ir::Pipeline *choosePipeline() {
+    std::map<std::string, ir::DataflowOptions> jobs = dataflowJobs();
+    auto root = m_.pipelines().find(m_.root_pipeline());
+    if (root == m_.pipelines().end())
       return nullptr;
-    if (!o_.pipelineNamed && dataflowJobs > 1) {
-      std::set<std::string> jobs; // sorted: the IR's map has no order
-      for (const auto &[name, p] : m_.pipelines())
-        if (p.dataflow_job())
-          jobs.insert(name);
+    const ir::Pipeline *p = &root->second;
+    if (!o_.pipelineNamed && jobs.size() == 1) {
+      p = &m_.pipelines().at(jobs.begin()->first);
+    } else if (!o_.pipelineNamed && jobs.size() > 1) {
       std::string names;
-      for (const std::string &name : jobs)
+      for (const auto &[name, options] : jobs)
         names += (names.empty() ? "`" : ", `") + name + "`";
-      error(it->second.location(), "this file has several `@dataflow` pipelines",
+      error(p->location(), "this file has several Dataflow jobs",
             "choose the job with --pipeline: " + names);
       return nullptr;
     }
-    return &it->second;
+    auto options = jobs.find(p->name());
+    job_.options = options != jobs.end() ? options->second : p->dataflow();
+    return p;
   }
 
   void makeParameters(const ir::Pipeline &p) {

@@ -1,7 +1,5 @@
 #include "backends/kfp/KfpBackend.h"
-#include "frontend/sema/Checker.h"
 #include "ir/Accelerators.h"
-#include "ir/Builder.h"
 #include "ir/Quantities.h"
 
 #include "backends/kfp/ProtoYaml.h"
@@ -152,28 +150,6 @@ ir::CommandArg literalArg(const std::string &text) {
   ir::CommandArg a;
   a.set_literal(text);
   return a;
-}
-
-// GCPC's DataflowFlexTemplateJobOp as stdlib/std/gcp.mlp declares it (its
-// inputs, defaults and descriptions), read by the checker and the IR builder
-// exactly as a call to it in a .mlp file is.
-std::optional<ir::Component> flexTemplateComponent() {
-  sema::Program program;
-  diag::DiagnosticEngine diags(program.sources);
-  sema::Checker checker(program, diags);
-  std::string text = "import std.gcp as gcp\n"
-                     "pipeline launch() {\n"
-                     "  gcp.dataflow_flex_template(container_spec_gcs_path: \"\")\n"
-                     "}\n";
-  if (!checker.run("<mlpc-kfp-dataflow>.mlp", text))
-    return std::nullopt;
-  for (const sema::CallableInfo &c : program.callables)
-    if (c.isPipeline && c.name == "launch") {
-      std::unique_ptr<ir::Module> m = ir::buildModule(program, c);
-      if (auto it = m->components().find(kFlexTemplate); it != m->components().end())
-        return it->second;
-    }
-  return std::nullopt;
 }
 
 // GCPC's WaitGcpResourcesOp, whose input and output are both `gcp_resources`
@@ -2057,13 +2033,12 @@ KfpResult compileToKfp(const ir::Module &module, const KfpOptions &options) {
   ir::Module withJobs = module;
   auto &components = *withJobs.mutable_components();
   if (!components.count(kFlexTemplate)) {
-    std::optional<ir::Component> flex = flexTemplateComponent();
-    if (!flex)
+    if (!options.dataflowFlexTemplate)
       return {"",
               {{module.pipelines().at(module.root_pipeline()).location(),
-                "internal error: std.gcp.dataflow_flex_template did not compile",
+                "internal error: no IR for std.gcp.dataflow_flex_template was given",
                 "this is a bug in mlpc; please report it"}}};
-    components[kFlexTemplate] = *flex;
+    components[kFlexTemplate] = *options.dataflowFlexTemplate;
   }
   components[kWaitGcpResources] = waitGcpResourcesComponent();
   for (const auto &[name, p] : module.pipelines())

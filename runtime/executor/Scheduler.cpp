@@ -593,8 +593,15 @@ void Scheduler::dagFinished(DagRun &dag) {
 
 void Scheduler::startTask(NodeRun &node, const ir::Task &task) {
   DagRun &dag = *node.dag;
-  // A task that calls a pipeline runs its body as a pipeline instance of its own.
-  if (auto nested = m_.pipelines().find(task.component()); nested != m_.pipelines().end()) {
+  // A task that calls a pipeline runs its body as a pipeline instance of its
+  // own; so does a Dataflow component that names the pipeline its job runs
+  // (`dataflow { pipeline: p }`): here its steps run natively.
+  auto nested = m_.pipelines().find(task.component());
+  if (auto c = m_.components().find(task.component());
+      nested == m_.pipelines().end() && c != m_.components().end() && c->second.has_dataflow() &&
+      !c->second.dataflow().pipeline().empty())
+    nested = m_.pipelines().find(c->second.dataflow().pipeline());
+  if (nested != m_.pipelines().end()) {
     node.nested = std::make_unique<PipelineRun>();
     PipelineRun &p = *node.nested;
     p.pipeline = &nested->second;
