@@ -953,6 +953,9 @@ private:
       return channel(s, "pipelinechannel--" + r.pipeline_input(), r, type, artifact, loc);
     case ir::Reference::kTaskOutput: {
       const ir::TaskOutput &to = r.task_output();
+      auto lowered = scopeOfTask_.find(to.task());
+      if (lowered == scopeOfTask_.end() && !errors_.empty())
+        return {}; // the task did not lower: its error is reported already
       DagScope *ps = scopeOfTask_[to.task()];
       std::string key = keyOf_[to.task()];
       if (to.collected()) {
