@@ -19,9 +19,17 @@ Values between tasks
       whose `split` names its Split-<split> folder.
       .names, .position(name) -> int (OpError as native's Table::at),
       .column(name) -> Column, .with_rows(pcoll, schema=None) -> Table
-  Blob(pcoll, type)    singleton PCollection of an artifact's bytes
+  Blob(pcoll, type, uri=None)   singleton PCollection of an artifact's bytes;
+      `uri`: where a job input's bytes are (None for what a task makes)
   Scalar(pcoll)        singleton PCollection of an output parameter's value
   OpError(message)     an error the user sees verbatim (native's text)
+
+Schemas and rows
+  position(schema, name) -> int      Table.position for a list of Columns
+  put_column(schema, column) -> (schema, position)   native's putColumn: the
+      column of that name replaced in place, else added at the end
+  put_value(row, position, value) -> row   the tuple with `value` there (a
+      position one past the end appends it)
 
 Ops
   @op("area.name") def fn(ctx, inputs) -> {output name: Table|Blob|Scalar}
@@ -34,6 +42,7 @@ Ops
 
 Helpers with native's semantics
   format_float(x) -> str            std::to_chars' shortest text
+  float32(x) -> float               x rounded to float32 (static_cast<float>)
   value_text(value, type) -> str    Column::text (a cell as text, "" if missing)
   parse_value(text, column, what)   ValueText's parseValue (OpError if bad)
   parse_csv(data, schema, delimiter=",", source="") -> [row]
@@ -44,6 +53,8 @@ Helpers with native's semantics
       "mlpc.ops.pb.Model", "mlpc.ops.pb.TransformGraph", "mlpc.ops.tf.Example"
   read_bytes(uri) / write_bytes(uri, data)   through FileSystems (gs:// too);
       write_bytes writes a temporary name, then renames
+  artifact_file(uri) -> str  an artifact input's file: `uri`, or model.pb in
+      it when `uri` is a folder (a pushed model)
   local_uri(text) -> str     a path parameter as native resolves it
   MT19937_64(seed), split_positions(n, fraction, seed), one_hot_name(col, v)
 
@@ -70,11 +81,13 @@ import re
 import struct
 import sys
 import tempfile
+import threading
 import zlib
 from functools import partial
 from typing import NamedTuple
 
 import apache_beam as beam
+import numpy as np
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
@@ -131,10 +144,7 @@ class Table:
         return [c.name for c in self.schema]
 
     def position(self, name):
-        for i, c in enumerate(self.schema):
-            if c.name == name:
-                return i
-        raise OpError(f"no column `{name}` in the data (columns: {', '.join(self.names)})")
+        return position(self.schema, name)
 
     def column(self, name):
         return self.schema[self.position(name)]
@@ -142,6 +152,38 @@ class Table:
     def with_rows(self, pcoll, schema=None):
         """A Dataset of new rows (the same schema unless given)."""
         return Table(pcoll, self.schema if schema is None else schema)
+
+
+def position(schema, name):
+    """The position of column `name` (OpError as native's Table::at)."""
+    for i, c in enumerate(schema):
+        if c.name == name:
+            return i
+    have = ", ".join(c.name for c in schema)
+    raise OpError(f"no column `{name}` in the data (columns: {have})")
+
+
+def put_column(schema, column):
+    """Native's putColumn: (the schema with `column` in place of the column of
+    its name, else added at the end; its position)."""
+    schema = list(schema)
+    for i, c in enumerate(schema):
+        if c.name == column.name:
+            schema[i] = column
+            return schema, i
+    schema.append(column)
+    return schema, len(schema) - 1
+
+
+def put_value(row, at, value):
+    """The row with `value` at position `at` (put_column's), appended when
+    `at` is one past the end."""
+    row = list(row)
+    if at < len(row):
+        row[at] = value
+    else:
+        row.append(value)
+    return tuple(row)
 
 
 class Blob:
@@ -184,7 +226,9 @@ def format_float(x):
     ds = "".join(map(str, digits))
     point = len(ds) + exp  # digits before the decimal point
     if exp >= 0:
-        fixed = str(int(abs(x)))  # an integer: libstdc++ prints its exact digits
+        # An integer: to_chars prints its exact digits (1.2345678901234568e20 is
+        # 123456789012345683968), as many as the shortest digits padded with zeros.
+        fixed = str(int(abs(x)))
     elif point > 0:
         fixed = ds[:point] + "." + ds[point:]
     else:
@@ -193,6 +237,13 @@ def format_float(x):
     mantissa = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
     sci = mantissa + "e%s%02d" % ("-" if e < 0 else "+", abs(e))
     return sign + (fixed if len(fixed) <= len(sci) else sci)
+
+
+def float32(x):
+    """`x` rounded to the nearest float32, as static_cast<float> does (+-inf
+    past float32's range)."""
+    with np.errstate(over="ignore"):
+        return float(np.float32(x))
 
 
 def value_text(value, type):
@@ -206,11 +257,16 @@ def value_text(value, type):
     return str(value)
 
 
+# The text primitives, named after ValueText.cpp's, shared by parse_value and
+# the CSV reader. Each gives None for text that is not a whole value.
+
+
 def _trim(s):
     return s.strip(" \t")
 
 
 def _drop_plus(s):
+    """"+1.5" -> "1.5": from_chars takes a minus sign only."""
     return s[1:] if len(s) > 1 and s[0] == "+" and s[1] not in "+-" else s
 
 
@@ -218,7 +274,7 @@ def _float_of(n):
     """The double from_chars gives for text matching _FLOAT_SYNTAX."""
     if "(" in n:  # nan(chars)
         return -math.nan if n.startswith("-") else math.nan
-    return float(n)
+    return float(n)  # +-inf or 0 beyond double's range, as strtod gives
 
 
 def _float_in_range(n, v):
@@ -240,20 +296,29 @@ def _parse_int_text(s):
     return v if _INT64_MIN <= v <= _INT64_MAX else None
 
 
+def _float_text(t):
+    """The double of trimmed text: decimal, exponent, inf, infinity, nan."""
+    n = _drop_plus(t)
+    return _float_of(n) if _FLOAT_SYNTAX.fullmatch(n) else None
+
+
 def _parse_float_text(s):
     s = _trim(s)
-    body, sign = s, 1.0
-    if body[:1] in ("+", "-"):
-        sign = -1.0 if body[0] == "-" else 1.0
-        body = body[1:]
-    if body.lower() == "nan":
+    # A signed "nan" is the positive NaN here; the CSV reader keeps the sign.
+    if (s[1:] if s[:1] in ("+", "-") else s).lower() == "nan":
         return math.nan
-    if body.lower() in ("inf", "infinity"):
-        return sign * math.inf
-    s = _drop_plus(s)
-    if not s or not _FLOAT_SYNTAX.fullmatch(s):
-        return None
-    return _float_of(s)
+    return _float_text(s)
+
+
+def _parse_bool_text(s):
+    t = _trim(s)
+    return True if t in _TRUE else False if t in _FALSE else None
+
+
+# A column type's text parser, and what its error message says it expects.
+_PARSERS = {"int": (_parse_int_text, "a 64-bit integer"),
+            "float": (_parse_float_text, "a number (or nan, inf)"),
+            "bool": (_parse_bool_text, "true, false, 1 or 0")}
 
 
 def parse_value(text, column, what):
@@ -261,14 +326,8 @@ def parse_value(text, column, what):
     value of `column`'s type; OpError as native words it."""
     if column.type == "string":
         return text
-    if column.type == "int":
-        v, expect = _parse_int_text(text), "a 64-bit integer"
-    elif column.type == "float":
-        v, expect = _parse_float_text(text), "a number (or nan, inf)"
-    else:
-        t = _trim(text)
-        v = True if t in _TRUE else False if t in _FALSE else None
-        expect = "true, false, 1 or 0"
+    parse, expect = _PARSERS[column.type]
+    v = parse(text)
     if v is None:
         raise OpError(f'{what}: "{text}" is not a value of {column.type} column '
                       f"`{column.name}` (expected {expect})")
@@ -341,20 +400,20 @@ class _Sink:
         t = _trim(text)
         if t == "" or t == "NA":
             return self._missing()
-        n = _drop_plus(t)
-        if not _FLOAT_SYNTAX.fullmatch(n):
+        v = _float_text(t)
+        if v is None:
             raise _Bad(f"invalid float {_shown(text)} in {self.ref}")
-        return _float_of(n)
+        return v
 
     def _int(self, text, quoted):
         t = _trim(text)
         if t == "" or t == "NA":
             return self._missing()
+        v = _parse_int_text(t)
+        if v is not None:
+            return v
         n = _drop_plus(t)
         if _INT_SYNTAX.fullmatch(n):
-            v = int(n)
-            if _INT64_MIN <= v <= _INT64_MAX:
-                return v
             raise _Bad(f"integer {_shown(text)} in {self.ref} is out of range (an int holds "
                        "-9223372036854775808 to 9223372036854775807); declare the column "
                        "`float` for larger numbers")
@@ -367,11 +426,11 @@ class _Sink:
         t = _trim(text)
         if t == "" or t == "NA":
             return self._missing()
-        if t in _TRUE:
-            return True
-        if t in _FALSE:
-            return False
-        raise _Bad(f"invalid bool {_shown(text)} in {self.ref}; expected true, false, 1 or 0")
+        v = _parse_bool_text(t)
+        if v is None:
+            raise _Bad(f"invalid bool {_shown(text)} in {self.ref}; expected true, false, 1 "
+                       "or 0")
+        return v
 
     def _string(self, text, quoted):
         # Quoted text is always a value: "" is the empty string, "NA" two letters.
@@ -568,6 +627,7 @@ def parse_csv(data, schema, delimiter=",", source=""):
 
 
 def _delimiter(text):
+    """io.read_csv's `delimiter` argument: one byte, `\\t` meaning a tab."""
     d = "\t" if text == "\\t" else text
     if len(d.encode("utf-8")) != 1:
         raise OpError(f'`delimiter` must be one character, not "{d}"')
@@ -586,6 +646,11 @@ def local_uri(text):
     return os.path.normpath(os.path.join(os.getcwd(), path))
 
 
+def _reason(e):
+    """An OSError's text as native's strerror gives it."""
+    return os.strerror(e.errno) if getattr(e, "errno", None) else str(e)
+
+
 def read_bytes(uri):
     """A file's bytes (OpError in native's words when it cannot be read)."""
     try:
@@ -599,10 +664,6 @@ def read_bytes(uri):
         if not FileSystems.exists(uri):
             raise OpError(f"cannot open `{uri}`: No such file or directory") from None
         raise OpError(f"cannot open `{uri}`: {e}") from None
-
-
-def _reason(e):
-    return os.strerror(e.errno) if getattr(e, "errno", None) else str(e)
 
 
 def write_bytes(uri, data):
@@ -620,38 +681,75 @@ def write_bytes(uri, data):
         raise OpError(f"cannot write `{uri}`: {e}") from None
 
 
-def _join(uri, *parts):
-    return FileSystems.join(uri, *parts)
+def _children(uri):
+    """(files, folders) directly in a folder, by name. Object stores have no
+    folders: there, a folder is a prefix that objects share."""
+    if "://" not in uri:
+        files, folders = [], []
+        for e in os.scandir(uri):
+            (folders if e.is_dir() else files).append(e.name)
+        return sorted(files), sorted(folders)
+    prefix = uri.rstrip("/") + "/"
+    files, folders = set(), set()
+    for r in FileSystems.match([prefix + "**"]):
+        for m in r.metadata_list:
+            rest = m.path[len(prefix):]
+            if "/" in rest:
+                folders.add(rest.split("/", 1)[0])
+            elif rest:
+                files.add(rest)
+    return sorted(files), sorted(folders)
+
+
+def _is_dir(uri):
+    if "://" not in uri:
+        return os.path.isdir(uri)
+    return any(_children(uri))
+
+
+def artifact_file(uri):
+    """The file of an artifact input: model.pb in a folder (a pushed model's),
+    else `uri` itself."""
+    return FileSystems.join(uri, "model.pb") if _is_dir(uri) else uri
 
 
 # ---- TFRecord and tf.Example (runtime/ops/io/TfRecord.cpp, Examples.cpp) -----
 
 _DESCRIPTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mlpc_ops.binpb")
-_classes = {}
+_classes = None  # full message name -> class, every message of _DESCRIPTORS
+_classes_lock = threading.Lock()
+
+
+def _load_classes():
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+    files = descriptor_pb2.FileDescriptorSet()
+    try:
+        with open(_DESCRIPTORS, "rb") as f:
+            files.ParseFromString(f.read())
+    except OSError as e:
+        raise OpError(f"cannot read the message descriptors `{_DESCRIPTORS}`: "
+                      f"{_reason(e)}") from None
+    pool = descriptor_pool.DescriptorPool()
+    for fd in files.file:
+        pool.Add(fd)
+    classes = {}
+    for fd in files.file:
+        for m in fd.message_type:
+            name = (fd.package + "." if fd.package else "") + m.name
+            classes[name] = message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
+    return classes
 
 
 def message_class(full_name):
     """The protobuf class of a message in mlpc_ops.binpb (next to this file)."""
     global _classes
-    if not _classes:
-        from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-
-        files = descriptor_pb2.FileDescriptorSet()
-        try:
-            with open(_DESCRIPTORS, "rb") as f:
-                files.ParseFromString(f.read())
-        except OSError as e:
-            raise OpError(f"cannot read the message descriptors `{_DESCRIPTORS}`: "
-                          f"{_reason(e)}") from None
-        pool = descriptor_pool.DescriptorPool()
-        for fd in files.file:
-            pool.Add(fd)
-        classes = {}
-        for fd in files.file:
-            for m in fd.message_type:
-                name = (fd.package + "." if fd.package else "") + m.name
-                classes[name] = message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
-        _classes = classes  # published whole: DoFn threads may call this at once
+    if _classes is None:
+        # A worker's DoFn threads may get here at once: one builds the pool, the
+        # others wait for it, so every thread uses the same classes.
+        with _classes_lock:
+            if _classes is None:
+                _classes = _load_classes()
     return _classes[full_name]
 
 
@@ -730,7 +828,8 @@ def _gunzip(data, source):
 
 
 def _records(data, source):
-    """(index, offset, record bytes) of a TFRecord file's bytes, CRCs checked."""
+    """(record bytes, where) of each record of a TFRecord file's bytes, CRCs
+    checked; `where` names the record in messages."""
     gz = data[:2] == b"\x1f\x8b"
     if gz:
         data = _gunzip(data, source)
@@ -753,7 +852,7 @@ def _records(data, source):
         (crc,) = struct.unpack_from("<I", data, pos + 12 + length)
         if crc != _masked_crc(record):
             raise OpError(f"{where}: the data's checksum does not match; the file is corrupt")
-        yield index, pos, record, where
+        yield record, where
         pos += 16 + length
         index += 1
 
@@ -803,14 +902,6 @@ def _decode_example(record, schema, where):
     return tuple(row)
 
 
-def _float32(x):
-    """A double rounded to the nearest float32, as static_cast<float> does."""
-    import numpy
-
-    with numpy.errstate(over="ignore"):
-        return float(numpy.float32(x))
-
-
 def _encode_example(schema, row):
     example = message_class("mlpc.ops.tf.Example")()
     features = example.features.feature
@@ -843,45 +934,21 @@ def _check_split_name(name):
         raise OpError(f"invalid split name `{name}`: use a plain name such as `train`")
 
 
+# The one file of an Examples split that native (and ExampleGen) writes.
 _SHARD = "data_tfrecord-00000-of-00001.gz"
 
 
 def _examples_file_bytes(schema, rows):
+    """The GZIP TFRecord file of tf.Examples that native writes for `rows`."""
     framed = b"".join(_frame(_encode_example(schema, row)) for row in rows)
     z = zlib.compressobj(1, zlib.DEFLATED, 31)  # zlib's fastest level, as native
     return z.compress(framed) + z.flush()
 
 
-def _children(uri):
-    """(files, folders) directly in a folder, by name. Object stores have no
-    folders: there, a folder is a prefix that objects share."""
-    if "://" not in uri:
-        files, folders = [], []
-        for e in os.scandir(uri):
-            (folders if e.is_dir() else files).append(e.name)
-        return sorted(files), sorted(folders)
-    prefix = uri.rstrip("/") + "/"
-    files, folders = set(), set()
-    for r in FileSystems.match([prefix + "**"]):
-        for m in r.metadata_list:
-            rest = m.path[len(prefix):]
-            if "/" in rest:
-                folders.add(rest.split("/", 1)[0])
-            elif rest:
-                files.add(rest)
-    return sorted(files), sorted(folders)
-
-
-def _is_dir(uri):
-    if "://" not in uri:
-        return os.path.isdir(uri)
-    return any(_children(uri))
-
-
 def _record_files(folder):
     """The data files of one folder, in name order (hidden files, `_SUCCESS`
     markers and unfinished temporary files skipped)."""
-    return [_join(folder, name) for name in _children(folder)[0]
+    return [FileSystems.join(folder, name) for name in _children(folder)[0]
             if name[0] not in "._" and ".tmp-" not in name]
 
 
@@ -901,9 +968,9 @@ def _tfrecord_files(path, split):
             have = ", ".join(s[6:] for s in splits)
             raise OpError(f"no split `{split}` in `{path}` (" +
                           (f"its splits: {have}" if have else "it has no Split-* folders") + ")")
-        files = _record_files(_join(path, "Split-" + split))
+        files = _record_files(FileSystems.join(path, "Split-" + split))
     elif splits:
-        files = [f for s in splits for f in _record_files(_join(path, s))]
+        files = [f for s in splits for f in _record_files(FileSystems.join(path, s))]
     else:
         files = _record_files(path)
     if not files:
@@ -916,7 +983,7 @@ def _read_examples(path, schema, split=""):
     """(index, row) of every record, files in order."""
     index = 0
     for file in _tfrecord_files(path, split):
-        for _, _, record, where in _records(read_bytes(file), file):
+        for record, where in _records(read_bytes(file), file):
             yield index, _decode_example(record, schema, where)
             index += 1
 
@@ -1013,8 +1080,13 @@ def read_csv(ctx, inputs):
     return {"table": Table(rows, schema)}
 
 
+def _table_csv(rows, schema):
+    """The CSV file of gathered (index, row)s."""
+    return csv_bytes(schema, (row for _, row in rows))
+
+
 def _publish_csv(rows, uri, schema):
-    data = csv_bytes(schema, (row for _, row in rows))
+    data = _table_csv(rows, schema)
     write_bytes(uri, data)
     return data
 
@@ -1044,7 +1116,7 @@ def read_tfrecord(ctx, inputs):
 
 def _as_float32(kv, floats):
     index, row = kv
-    return index, tuple(_float32(v) if f and v is not None else v for v, f in zip(row, floats))
+    return index, tuple(float32(v) if f and v is not None else v for v, f in zip(row, floats))
 
 
 @op("io.write_tfrecord")
@@ -1155,6 +1227,7 @@ def _below(rng, bound):
 
 
 def _llround(x):
+    """std::llround for x >= 0: halves round up."""
     r = math.floor(x)
     return int(r) + (1 if x - r >= 0.5 else 0)
 
@@ -1171,6 +1244,7 @@ def split_positions(n, train_fraction, seed):
 
 
 def _train_indices(indices, train_fraction, seed):
+    """The row indices split() puts in train (positions count in index order)."""
     indices = sorted(indices)
     return frozenset(indices[p] for p in split_positions(len(indices), train_fraction, seed))
 
@@ -1185,6 +1259,7 @@ def split(ctx, inputs):
     fraction = float(inputs.get("train_fraction", 0.8))
     seed = int(inputs.get("seed", 42)) & MT19937_64._MASK
     if not (0 < fraction < 1):
+        # "%f" is std::to_string's format.
         raise OpError("split: train_fraction must be between 0 and 1 (exclusive), not " +
                       ("%f" % fraction))
     members = (data.pcoll
@@ -1240,6 +1315,7 @@ def one_hot(ctx, inputs):
 
 
 def _ordered_column(data, name):
+    """The position of the column top_k and threshold compare (not a string one)."""
     i = data.position(name)
     if data.schema[i].type == "string":
         raise OpError(f"column `{name}` holds strings; it needs int, float or bool values")
@@ -1254,11 +1330,14 @@ def _number(v):
 
 
 def _rank_key(kv, i):
+    """top_k keeps the largest keys: present values before missing ones, then larger
+    values, then earlier rows."""
     present, value = _number(kv[1][i])
     return (present, value if present else 0.0, -kv[0])
 
 
 def _reindexed(ranked):
+    """top_k's rows, indexed by rank (the order native writes them in)."""
     return [(r, kv[1]) for r, kv in enumerate(ranked)]
 
 
@@ -1277,13 +1356,7 @@ def top_k(ctx, inputs):
 def _threshold(kv, i, t, at):
     index, row = kv
     present, value = _number(row[i])
-    positive = (value >= t) if present else None
-    row = list(row)
-    if at is None:
-        row.append(positive)
-    else:
-        row[at] = positive
-    return index, tuple(row)
+    return index, put_value(row, at, (value >= t) if present else None)
 
 
 @op("postprocess.threshold")
@@ -1291,13 +1364,9 @@ def threshold(ctx, inputs):
     data = inputs["data"]
     i = _ordered_column(data, inputs["column"])
     t = float(inputs.get("threshold", 0.5))
-    names = data.names
-    at = names.index("positive") if "positive" in names else None
-    schema = list(data.schema)
-    if at is None:
-        schema.append(Column("positive", "bool"))
-    else:
-        schema[at] = Column("positive", "bool")
+    # Declared required, as the .mlp type says (`S.add({positive: bool})`), though a
+    # missing or NaN value gives a missing `positive` (docs/stdlib.md, known issue).
+    schema, at = put_column(data.schema, Column("positive", "bool"))
     rows = data.pcoll | "Threshold" >> beam.Map(_threshold, i, t, at)
     return {"out": data.with_rows(rows, schema)}
 
@@ -1341,19 +1410,18 @@ def _pcolls(value, key, out):
 
 
 class _Step(beam.PTransform):
-    """One task: a composite whose expansion is the op's transforms."""
+    """One task: a composite whose expansion is the op's transforms. It is
+    applied to the task's input PCollections so the graph shows them as its
+    inputs; `build` reaches them through the Table/Blob/Scalar values."""
 
     def __init__(self, label, build):
         super().__init__(label)
         self._build = build
-        self.result = None
+        self.result = None  # output name -> Table/Blob/Scalar, once expanded
 
     def expand(self, pvalues):
         self.result = self._build()
-        out = {}
-        for name, value in self.result.items():
-            out[name] = value.pcoll
-        return out
+        return {name: value.pcoll for name, value in self.result.items()}
 
 
 class Job:
@@ -1363,6 +1431,8 @@ class Job:
         self.pipeline, self.params, self.base_dir = pipeline, params, base_dir
 
     def _apply(self, label, inputs, build, hints=None):
+        """Applies `build` as the composite `label` (with Beam resource hints);
+        returns what it built: output name -> Table/Blob/Scalar."""
         pvalues = {}
         _pcolls(inputs, "in", pvalues)
         step = _Step(label, build)
@@ -1391,10 +1461,11 @@ class Job:
             if schema is not None or type == "Dataset":
                 ctx = Context(self.pipeline, name, schema)
                 return {"value": read_csv(ctx, {"path": uri})["table"]}
-            data = (self.pipeline | "Start" >> beam.Create([local_uri(uri)])
-                    | "Read" >> beam.Map(_artifact_bytes))
+            path = local_uri(uri)
+            data = (self.pipeline | "Start" >> beam.Create([path])
+                    | "Read" >> beam.Map(_read_artifact_file))
             # The URI is known while the job is built: RunInference loads the model from it.
-            return {"value": Blob(data, type, uri=local_uri(uri))}
+            return {"value": Blob(data, type, uri=path)}
 
         return self._apply(f"input {name}", {}, build)["value"]
 
@@ -1405,7 +1476,7 @@ class Job:
 
         def build():
             if isinstance(value, Table) and value.type == "Examples":
-                target = _join(uri, "Split-" + value.split, _SHARD)
+                target = FileSystems.join(uri, "Split-" + value.split, _SHARD)
                 done = gather(value.pcoll) | "Write" >> beam.Map(_write_examples, target,
                                                                   value.schema)
             elif isinstance(value, Table):
@@ -1437,14 +1508,12 @@ class Job:
                                                 function, inputs, specs), hints)
 
 
-def _artifact_bytes(uri):
-    if _is_dir(uri):
-        return read_bytes(_join(uri, "model.pb"))
-    return read_bytes(uri)
+def _read_artifact_file(uri):
+    return read_bytes(artifact_file(uri))
 
 
 def _write_examples(rows, target, schema):
-    write_bytes(target, _examples_file_bytes(schema, [row for _, row in rows]))
+    write_bytes(target, _examples_file_bytes(schema, (row for _, row in rows)))
     return b""
 
 
@@ -1468,13 +1537,16 @@ def _is_parameter(kind):
     return kind[:1].islower()
 
 
-def _table_csv(rows, schema):
-    return csv_bytes(schema, (row for _, row in rows))
-
-
 def _table_examples(rows, schema, split):
     """An Examples input: its split's TFRecord file, for an ExampleGen folder."""
-    return split, _examples_file_bytes(schema, [row for _, row in rows])
+    return split, _examples_file_bytes(schema, (row for _, row in rows))
+
+
+# The function runs in one call, on one worker, with its inputs as side
+# inputs: keyword arguments named by one of these prefixes and the input name.
+_ARTIFACT = "a_"  # an artifact's bytes (a Dataset's CSV file)
+_EXAMPLES = "e_"  # an Examples table: (split, its TFRecord file's bytes)
+_PARAMETER = "p_"  # an output parameter of another task: its value
 
 
 def _python_task(pipeline, task, source, source_file, function, inputs, specs):
@@ -1486,14 +1558,14 @@ def _python_task(pipeline, task, source, source_file, function, inputs, specs):
             if value.type == "Examples":
                 files = rows | f"Encode {name}" >> beam.Map(_table_examples, value.schema,
                                                              value.split)
-                side["e_" + name] = beam.pvalue.AsSingleton(files)
+                side[_EXAMPLES + name] = beam.pvalue.AsSingleton(files)
             else:
                 csv = rows | f"Encode {name}" >> beam.Map(_table_csv, value.schema)
-                side["a_" + name] = beam.pvalue.AsSingleton(csv)
+                side[_ARTIFACT + name] = beam.pvalue.AsSingleton(csv)
         elif isinstance(value, Blob):
-            side["a_" + name] = beam.pvalue.AsSingleton(value.pcoll)
+            side[_ARTIFACT + name] = beam.pvalue.AsSingleton(value.pcoll)
         elif isinstance(value, Scalar):
-            side["p_" + name] = beam.pvalue.AsSingleton(value.pcoll)
+            side[_PARAMETER + name] = beam.pvalue.AsSingleton(value.pcoll)
         else:
             params[name] = value
     # One call on one worker: the function sees whole datasets, as under `mlpc run`.
@@ -1560,6 +1632,84 @@ def _load_function(source, source_file, function, folder):
     return getattr(module, function)
 
 
+def _write_inputs(folder, side, params):
+    """Writes the artifact side inputs under folder/in/ and adds the parameter
+    ones to `params`; returns input name -> path."""
+    paths = {}
+    for key, value in side.items():
+        kind, name = key[:2], key[2:]
+        if kind == _PARAMETER:
+            params[name] = value
+            continue
+        paths[name] = path = os.path.join(folder, "in", name)
+        if kind == _EXAMPLES:
+            split, value = value
+            path = os.path.join(path, "Split-" + split, _SHARD)
+            os.makedirs(os.path.dirname(path))
+        with open(path, "wb") as f:
+            f.write(value)
+    return paths
+
+
+def _arguments(fn, folder, inputs, params, specs):
+    """The function's keyword arguments by KFP's conventions."""
+    import mlpc_kfp
+
+    kwargs = {}
+    for name, param in inspect.signature(fn).parameters.items():
+        role, cls = mlpc_kfp.kind(param.annotation)
+        if role == "input":
+            path = inputs.get(name)
+            kwargs[name] = mlpc_kfp.artifact_class(cls)(name, path) if path else None
+        elif role == "input_path":
+            kwargs[name] = inputs.get(name, params.get(name))
+        elif role == "output":
+            path = os.path.join(folder, "out", name)
+            kwargs[name] = mlpc_kfp.artifact_class(cls)(name, path)
+        elif role == "output_path":
+            is_param = name in specs and _is_parameter(specs[name][0])
+            kwargs[name] = os.path.join(folder, "params" if is_param else "out", name)
+        elif name in params:
+            kwargs[name] = params[name]
+        elif param.default is inspect.Parameter.empty:
+            kwargs[name] = None
+    return kwargs
+
+
+def _outputs(result, folder, specs):
+    """Output name -> value: a parameter's value (returned, or its OutputPath
+    file's text), an artifact's bytes."""
+    returned = {}
+    if result is not None:
+        fields = getattr(result, "_fields", None)
+        returned = {f: getattr(result, f) for f in fields} if fields else {"Output": result}
+    for name in returned:
+        if name not in specs:
+            raise OpError(f"the function returned `{name}`, which is not an output")
+    values = {}
+    for name, (kind, _) in specs.items():
+        if _is_parameter(kind):
+            if name in returned:
+                values[name] = _parameter_value(returned[name], kind, name)
+                continue
+            path = os.path.join(folder, "params", name)
+            if not os.path.exists(path):
+                raise OpError(f"the task did not write its output parameter `{name}`")
+            with open(path, encoding="utf-8") as f:
+                values[name] = _parameter_value(f.read(), kind, name)
+            continue
+        path = os.path.join(folder, "out", name)
+        if os.path.isdir(path):
+            raise OpError(f"output `{name}` is a folder; a Beam job passes an artifact as "
+                          "one file")
+        # A task may write nothing for an artifact (KFP allows it): empty bytes.
+        values[name] = b""
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                values[name] = f.read()
+    return values
+
+
 def _call_function(_, source, source_file, function, params, specs, **side):
     """Runs the function in a scratch folder: inputs written as files, outputs
     read back as bytes or values (runtime/python/mlpc_executor.py's rules)."""
@@ -1571,69 +1721,9 @@ def _call_function(_, source, source_file, function, params, specs, **side):
         fn = _load_function(source, source_file, function, tmp)
         for sub in ("in", "out", "params"):
             os.makedirs(os.path.join(tmp, sub))
-        artifacts = {}
-        for key, value in side.items():
-            name = key[2:]
-            if key.startswith("p_"):
-                params[name] = value
-                continue
-            artifacts[name] = os.path.join(tmp, "in", name)
-            path = artifacts[name]
-            if key.startswith("e_"):
-                split, value = value
-                path = os.path.join(path, "Split-" + split, _SHARD)
-                os.makedirs(os.path.dirname(path))
-            with open(path, "wb") as f:
-                f.write(value)
-        kwargs, produced = {}, {}
-        for name, param in inspect.signature(fn).parameters.items():
-            role, cls = mlpc_kfp.kind(param.annotation)
-            if role == "input":
-                path = artifacts.get(name)
-                kwargs[name] = mlpc_kfp.artifact_class(cls)(name, path) if path else None
-            elif role == "input_path":
-                kwargs[name] = artifacts.get(name, params.get(name))
-            elif role == "output":
-                produced[name] = mlpc_kfp.artifact_class(cls)(name, os.path.join(tmp, "out", name))
-                kwargs[name] = produced[name]
-            elif role == "output_path":
-                is_param = name in specs and _is_parameter(specs[name][0])
-                kwargs[name] = os.path.join(tmp, "params" if is_param else "out", name)
-            elif name in params:
-                kwargs[name] = params[name]
-            elif param.default is inspect.Parameter.empty:
-                kwargs[name] = None
-        result = fn(**kwargs)
-
-        returned = {}
-        if result is not None:
-            fields = getattr(result, "_fields", None)
-            returned = {f: getattr(result, f) for f in fields} if fields else {"Output": result}
-        for name in returned:
-            if name not in specs:
-                raise OpError(f"the function returned `{name}`, which is not an output")
-        values = {}
-        for name, (kind, _) in specs.items():
-            if _is_parameter(kind):
-                if name in returned:
-                    values[name] = _parameter_value(returned[name], kind, name)
-                    continue
-                path = os.path.join(tmp, "params", name)
-                if not os.path.exists(path):
-                    raise OpError(f"the task did not write its output parameter `{name}`")
-                with open(path, encoding="utf-8") as f:
-                    values[name] = _parameter_value(f.read(), kind, name)
-                continue
-            path = os.path.join(tmp, "out", name)
-            if os.path.isdir(path):
-                raise OpError(f"output `{name}` is a folder; a Beam job passes an artifact as "
-                              "one file")
-            # A task may write nothing for an artifact (KFP allows it): empty bytes.
-            values[name] = b""
-            if os.path.exists(path):
-                with open(path, "rb") as f:
-                    values[name] = f.read()
-        return values
+        inputs = _write_inputs(tmp, side, params)
+        kwargs = _arguments(fn, tmp, inputs, params, specs)
+        return _outputs(fn(**kwargs), tmp, specs)
 
 
 # ---- main ---------------------------------------------------------------------------

@@ -14,28 +14,12 @@ from fractions import Fraction
 import apache_beam as beam
 import numpy as np
 import onnxruntime
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.ml.inference.base import KeyedModelHandler, RunInference
 from apache_beam.ml.inference.onnx_inference import OnnxModelHandlerNumpy
 
-import mlpc_beam
-from mlpc_beam import Blob, Column, OpError, Scalar, Table, format_float, message_class, op
-
-# --- Artifacts read while the job is built --------------------------------------------------
-
-def _artifact_file(uri):
-    """The file of an artifact URI: model.pb in a folder that holds one (a pushed model)."""
-    inside = FileSystems.join(uri, "model.pb")
-    return inside if FileSystems.exists(inside) else uri
-
-
-def _read_now(blob):
-    """A Blob's bytes while the job is built (a job input's), or None for one a task makes."""
-    data = getattr(blob, "data", None)
-    if data is None and getattr(blob, "uri", None):
-        data = mlpc_beam.read_bytes(_artifact_file(blob.uri))
-    return data
-
+from mlpc_beam import (Blob, Column, OpError, Scalar, Table, artifact_file, float32,
+                       format_float, message_class, op, position, put_column, put_value,
+                       read_bytes)
 
 # --- Messages (TransformFile.cpp, Model.cpp) -------------------------------------------------
 
@@ -49,13 +33,13 @@ def _schema_from_pb(message, source):
     for f in message.fields:
         if f.type not in _TYPE_NAMES:
             raise OpError(f"{source}: a schema field has no valid column type ({f.type})")
-        out.append((f.name, _TYPE_NAMES[f.type], f.nullable))
+        out.append(Column(f.name, _TYPE_NAMES[f.type], f.nullable))
     return tuple(out)
 
 
 def _schema_to_pb(schema, message):
-    for name, type_, optional in schema:
-        message.fields.add(name=name, type=_PB_TYPES[type_], nullable=optional)
+    for c in schema:
+        message.fields.add(name=c.name, type=_PB_TYPES[c.type], nullable=c.optional)
 
 
 def _validate_graph(g, source):
@@ -256,7 +240,7 @@ def _fingerprint_long(s, n):
 
 def _token(value):
     """The text a vocabulary or hash sees: a string, or an int's decimal text."""
-    return value if isinstance(value, str) else str(value)
+    return str(value)
 
 
 def _hash_bucket(token, buckets):
@@ -264,56 +248,37 @@ def _hash_bucket(token, buckets):
 
 
 # --- Schemas ---------------------------------------------------------------------------------
+# A schema here is a tuple of mlpc_beam.Columns: hashable, so it keys the caches below.
 
-def _plain(schema):
-    """A schema as picklable (name, type, optional) tuples."""
-    return tuple((c.name, c.type, c.optional) for c in schema)
-
-
-def _columns(plain):
-    return [Column(name, type_, optional) for name, type_, optional in plain]
+_KINDS = ("z_score", "scale_0_1", "bucketize", "vocabulary", "hash")  # fit's transforms
+_SCALING = ("z_score", "scale_0_1")
+_COUNTED = ("bucketize", "vocabulary")  # analyzers that count each value
 
 
-def _schema_text(plain):
-    return "{" + ", ".join(f"{n}: {t}{'?' if o else ''}" for n, t, o in plain) + "}"
+def _schema_text(schema):
+    return "{" + ", ".join(f"{c.name}: {c.spelling()}" for c in schema) + "}"
 
 
-def _at(plain, name):
-    """(position, type) of column `name`; OpError as Table::at."""
-    for i, (n, t, _) in enumerate(plain):
-        if n == name:
-            return i, t
-    have = ", ".join(n for n, _, _ in plain)
-    raise OpError(f"no column `{name}` in the data (columns: {have})")
+def _transformed_type(kind):
+    """The type a column has after its transform: a float for scaling, else an int."""
+    return "float" if kind in _SCALING else "int"
 
 
-def _put_column(plain, name, type_, optional):
-    """putColumn: the column replaced in place, or added at the end."""
-    out = list(plain)
-    for i, (n, _, _) in enumerate(out):
-        if n == name:
-            out[i] = (name, type_, optional)
-            return tuple(out)
-    return tuple(out) + ((name, type_, optional),)
-
-
-def _put_value(row, at, value):
-    row = list(row)
-    if at < len(row):
-        row[at] = value
-    else:
-        row.append(value)
-    return row
+def _retyped(schema, kinds):
+    """The schema after transforms: each column named in `kinds` (name -> transform kind)
+    retyped in place, its optionality kept."""
+    return tuple(Column(c.name, _transformed_type(kinds[c.name]), c.optional)
+                 if c.name in kinds else c for c in schema)
 
 
 # --- Analyzers (Analyzers.cpp, Fit.cpp) ------------------------------------------------------
 
-_KINDS = ("z_score", "scale_0_1", "bucketize", "vocabulary", "hash")
-_SCALING = ("z_score", "scale_0_1")
-_COUNTED = ("bucketize", "vocabulary")
+# TFT's one entry of an empty vocabulary, by column type.
 _EMPTY_VOCABULARY = {"string": "49d0cd50-04bb-48c0-bc6f-5b575dce351a", "int": "-1"}
 # Moments from exact sums: a finite double times 2**1074 is an integer (its square, times
-# 2**2148), so partial sums merge in any order; native's shifted sums then follow exactly.
+# 2**2148), so partial sums merge in any order and the result does not depend on how Beam
+# splits the rows. Native sums doubles (in blocks of 4096), so its mean and std_dev can differ
+# in the last bit (seen: the penguins' bill_length_mm std_dev, 1 ulp).
 _SCALE_BITS = 1074
 
 
@@ -323,7 +288,7 @@ def _check_numeric(what, name, type_):
                       "column")
 
 
-def _fit_plan(plain, spec):
+def _fit_plan(schema, spec):
     """[(position, name, kind)] in table order, checked as fitWith() checks them, and the
     schema apply then produces."""
     if spec["bucketize"] and spec["num_buckets"] < 2:
@@ -335,17 +300,17 @@ def _fit_plan(plain, spec):
     wanted = {}
     for kind in _KINDS:
         for name in spec[kind]:
-            _at(plain, name)
+            position(schema, name)  # OpError when there is no such column
             if name in wanted:
                 raise OpError(f"column `{name}` is listed under both `{wanted[name]}` and "
                               f"`{kind}`; a column takes one transform")
             wanted[name] = kind
-    plan = [(i, n, wanted[n]) for i, (n, _, _) in enumerate(plain) if n in wanted]
+    plan = [(i, c.name, wanted[c.name]) for i, c in enumerate(schema) if c.name in wanted]
     for i, name, kind in plan:  # the scaled columns' moments come first
         if kind in _SCALING:
-            _check_numeric(kind, name, plain[i][1])
+            _check_numeric(kind, name, schema[i].type)
     for i, name, kind in plan:
-        type_ = plain[i][1]
+        type_ = schema[i].type
         if kind == "bucketize":
             _check_numeric(kind, name, type_)
         elif kind == "vocabulary" and type_ not in ("string", "int"):
@@ -354,9 +319,7 @@ def _fit_plan(plain, spec):
         elif kind == "hash" and type_ not in ("string", "int"):
             raise OpError(f"hash: column `{name}` is {type_}; hashing needs a string or int "
                           "column")
-    out = tuple((n, ("float" if wanted[n] in _SCALING else "int") if n in wanted else t, o)
-                for n, t, o in plain)
-    return plan, out
+    return plan, _retyped(schema, wanted)
 
 
 def _scaled(x):
@@ -365,21 +328,54 @@ def _scaled(x):
     return num << (_SCALE_BITS + 1 - den.bit_length())
 
 
+class _Moments:
+    """A scaled column's statistics: the count, exact sum and sum of squares of its finite
+    values (as _scaled integers), the min and max of its non-NaN values, and its first finite
+    value in row order (native's shift) with that row's index."""
+
+    def __init__(self):
+        self.count = self.total = self.squares = 0
+        self.min, self.max = math.inf, -math.inf
+        self.first_index, self.first = None, 0.0
+
+    def add(self, index, x):
+        self.min, self.max = min(self.min, x), max(self.max, x)
+        if math.isfinite(x):
+            scaled = _scaled(x)
+            self.count += 1
+            self.total += scaled
+            self.squares += scaled * scaled
+            if self.first_index is None or index < self.first_index:
+                self.first_index, self.first = index, x
+
+    def merge(self, other):
+        self.count += other.count
+        self.total += other.total
+        self.squares += other.squares
+        self.min, self.max = min(self.min, other.min), max(self.max, other.max)
+        if other.first_index is not None and (self.first_index is None
+                                              or other.first_index < self.first_index):
+            self.first_index, self.first = other.first_index, other.first
+
+
+def _count(counts, value):
+    counts[value] = counts.get(value, 0) + 1
+
+
 class _Analyze(beam.CombineFn):
-    """One pass for every analyzer: the row count; per scaled column the count, exact sum and
-    sum of squares of its finite values, the first of them in row order (native's shift), and
-    the min and max of its non-NaN values; per bucketized or vocabulary column its value
-    counts."""
+    """One pass for every analyzer. The accumulator is [row count, then per plan entry: a
+    _Moments for a scaled column, {value: count} for a bucketized or vocabulary column,
+    None for a hashed one]."""
 
     def __init__(self, plan):
         self._plan = [(i, kind) for i, _, kind in plan]
 
     def create_accumulator(self):
-        return [0] + [[0, 0, 0, math.inf, -math.inf, None, 0.0] if kind in _SCALING else
-                      {} if kind in _COUNTED else None for _, kind in self._plan]
+        return [0] + [_Moments() if kind in _SCALING else {} if kind in _COUNTED else None
+                      for _, kind in self._plan]
 
     def add_input(self, acc, element):
-        row = element[1]
+        index, row = element
         acc[0] += 1
         for k, (i, kind) in enumerate(self._plan, 1):
             v = row[i]
@@ -387,27 +383,17 @@ class _Analyze(beam.CombineFn):
                 continue
             if kind in _SCALING:
                 x = float(v)
-                if x != x:
-                    continue
-                m = acc[k]
-                m[3], m[4] = min(m[3], x), max(m[4], x)
-                if math.isfinite(x):
-                    scaled = _scaled(x)
-                    m[0] += 1
-                    m[1] += scaled
-                    m[2] += scaled * scaled
-                    if m[5] is None or element[0] < m[5]:
-                        m[5], m[6] = element[0], x
+                if x == x:  # NaN counts nowhere
+                    acc[k].add(index, x)
             elif kind == "bucketize":
                 x = float(v)
                 if x == x:
-                    acc[k][x] = acc[k].get(x, 0) + 1
+                    _count(acc[k], x)
             elif kind == "vocabulary":
                 # TFT's text vocabulary file cannot hold these.
                 if isinstance(v, str) and (not v or "\n" in v or "\r" in v):
                     continue
-                v = _token(v)
-                acc[k][v] = acc[k].get(v, 0) + 1
+                _count(acc[k], _token(v))
         return acc
 
     def merge_accumulators(self, accumulators):
@@ -417,10 +403,7 @@ class _Analyze(beam.CombineFn):
             total[0] += acc[0]
             for k, (_, kind) in enumerate(self._plan, 1):
                 if kind in _SCALING:
-                    a, b = total[k], acc[k]
-                    first = a[5:] if b[5] is None or a[5] is not None and a[5] < b[5] else b[5:]
-                    total[k] = [a[0] + b[0], a[1] + b[1], a[2] + b[2], min(a[3], b[3]),
-                                max(a[4], b[4])] + first
+                    total[k].merge(acc[k])
                 elif kind in _COUNTED:
                     for v, c in acc[k].items():
                         total[k][v] = total[k].get(v, 0) + c
@@ -440,7 +423,7 @@ def _rounded(numerator, scale_bits):
 
 def _moments(count, total, squares, shift):
     """Mean and population standard deviation as native's finishMoments computes them from
-    the sums of x - shift (here exact, rounded once), summing again around the mean when the
+    the sums of x - shift (here exact, then rounded once), summing again around the mean when the
     shift was too far from it; 0 and 0 for no value (TFT's empty accumulator)."""
     if count == 0:
         return 0.0, 0.0
@@ -456,11 +439,6 @@ def _moments(count, total, squares, shift):
     if recentre and math.isfinite(mean):
         mean, variance, _ = finish(mean)
     return mean, math.sqrt(variance)
-
-
-def _float32(x):
-    with np.errstate(over="ignore"):
-        return float(np.float32(x))
 
 
 def _quantile_boundaries(counts, num_buckets):
@@ -498,28 +476,28 @@ def _vocabulary(counts, type_):
     return tokens or [(_EMPTY_VOCABULARY[type_], 0)]
 
 
-def _graph_bytes(acc, plain, plan, out_schema, spec):
+def _graph_bytes(acc, schema, plan, out_schema, spec):
     """The serialized TransformGraph that fitWith() builds from the analyzers' results."""
     g = message_class("mlpc.ops.pb.TransformGraph")()
     g.format_version = 1
-    _schema_to_pb(plain, g.input_schema)
+    _schema_to_pb(schema, g.input_schema)
     g.fitted_rows = acc[0]
     for k, (i, name, kind) in enumerate(plan, 1):
         t = g.transforms.add(column=name)
         if kind == "z_score":
-            count, total, squares, _, _, _, shift = acc[k]
-            t.z_score.mean, t.z_score.std_dev = _moments(count, total, squares, shift)
-            t.z_score.count = count
+            m = acc[k]
+            t.z_score.mean, t.z_score.std_dev = _moments(m.count, m.total, m.squares, m.first)
+            t.z_score.count = m.count
         elif kind == "scale_0_1":
-            t.scale_0_1.min, t.scale_0_1.max = acc[k][3], acc[k][4]
+            t.scale_0_1.min, t.scale_0_1.max = acc[k].min, acc[k].max
         elif kind == "bucketize":
             # TFT keeps boundaries as float32: a value at a boundary that float32 rounds up
             # lands one bucket lower, there and here alike.
             t.bucketize.boundaries.extend(
-                _float32(b) for b in _quantile_boundaries(acc[k], spec["num_buckets"]))
+                float32(b) for b in _quantile_boundaries(acc[k], spec["num_buckets"]))
             t.bucketize.num_buckets = spec["num_buckets"]
         elif kind == "vocabulary":
-            tokens = _vocabulary(acc[k], plain[i][1])
+            tokens = _vocabulary(acc[k], schema[i].type)
             t.vocabulary.values.extend(v for v, _ in tokens)
             t.vocabulary.counts.extend(c for _, c in tokens)
             t.vocabulary.num_oov_buckets = spec["num_oov_buckets"]
@@ -536,23 +514,26 @@ _GRAPH_SCHEMAS = {}
 
 
 def _fit(table, spec):
-    plain = _plain(table.schema)
-    plan, out_schema = _fit_plan(plain, spec)
+    """fitWith(): the PCollection of the TransformGraph's bytes, and apply's schema."""
+    schema = tuple(table.schema)
+    plan, out_schema = _fit_plan(schema, spec)
     graph = (table.pcoll
              | "Analyze" >> beam.CombineGlobally(_Analyze(plan))
-             | "Graph" >> beam.Map(_graph_bytes, plain, plan, out_schema, spec))
+             | "Graph" >> beam.Map(_graph_bytes, schema, plan, out_schema, spec))
     _GRAPH_SCHEMAS[graph] = out_schema
     return graph, out_schema
 
 
 def _graph_output_schema(blob):
+    """The schema transform.apply gives with this TransformGraph, known while the job is
+    built: a graph this job fits, or a job input's (read now)."""
     if blob.pcoll in _GRAPH_SCHEMAS:
         return _GRAPH_SCHEMAS[blob.pcoll]
-    data = _read_now(blob)
-    if data is None:
+    if blob.uri is None:
         raise OpError("transform.apply needs to know the transform's output schema when the "
                       "job is built: give it a TransformGraph that std.transform.fit makes in "
                       "this job, or one that is a job input")
+    data = read_bytes(artifact_file(blob.uri))
     return _schema_from_pb(_parse_graph(data).output_schema, "the transform")
 
 
@@ -604,41 +585,41 @@ def _mapper(t, name, type_):
     return lambda x: _hash_bucket(_token(x), buckets)
 
 
-def _applied_schema(g, plain):
-    """What apply() gives for input schema `plain`: transformed columns retyped in place."""
-    kinds = {t.column: t.WhichOneof("kind") for t in g.transforms}
-    return tuple((n, ("float" if kinds[n] in _SCALING else "int") if n in kinds else t, o)
-                 for n, t, o in plain)
+def _applied_schema(g, schema):
+    """What apply() gives for input schema `schema`: transformed columns retyped in place."""
+    return _retyped(schema, {t.column: t.WhichOneof("kind") for t in g.transforms})
 
 
+# (graph bytes, schema, wanted schema) -> what _row_map returns. Worker threads share it; two
+# that miss the same key at once both compute the same entry, which is harmless.
 _ROW_MAPS = {}
 
 
-def _row_map(graph, plain, want):
+def _row_map(graph, schema, want):
     """(mappers, picks) for graph bytes and an input schema: output column j is input column
     picks[j] mapped by mappers[picks[j]] (None: as it is). `want` is the schema the output
     must have (native's writeDataset projects onto it), or None for apply()'s own output.
     Checked as apply and writeDataset check; cached."""
-    key = (graph, plain, want)
+    key = (graph, schema, want)
     if key not in _ROW_MAPS:
         g = _parse_graph(graph)
         by_column = {t.column: t for t in g.transforms}
-        mappers = [_mapper(by_column[n], n, t) if n in by_column else None for n, t, _ in plain]
-        have = _applied_schema(g, plain)
-        picks = list(range(len(plain)))
+        mappers = [_mapper(by_column[c.name], c.name, c.type) if c.name in by_column else None
+                   for c in schema]
+        have = _applied_schema(g, schema)
+        picks = list(range(len(schema)))
         if want is not None:
-            types = {n: t for n, t, _ in have}
-            if any(types.get(n) != t for n, t, _ in want):
+            types = {c.name: c.type for c in have}
+            if any(types.get(c.name) != c.type for c in want):
                 raise OpError(f"internal error: output `out` should have the schema "
                               f"{_schema_text(want)} but the op produced {_schema_text(have)}")
-            position = {n: i for i, (n, _, _) in enumerate(have)}
-            picks = [position[n] for n, _, _ in want]
+            picks = [position(have, c.name) for c in want]
         _ROW_MAPS[key] = (mappers, picks)
     return _ROW_MAPS[key]
 
 
-def _map_row(row, graph, plain, want=None):
-    mappers, picks = _row_map(graph, plain, want)
+def _map_row(row, graph, schema, want=None):
+    mappers, picks = _row_map(graph, schema, want)
     out = []
     for i in picks:
         v, f = row[i], mappers[i]
@@ -646,29 +627,38 @@ def _map_row(row, graph, plain, want=None):
     return tuple(out)
 
 
-def _checked_graph(graph, plain, want):
+def _checked_graph(graph, schema, want):
     """The graph bytes, checked against the data once, so a bad graph fails the job even on
     a table without rows."""
-    _row_map(graph, plain, want)
+    _row_map(graph, schema, want)
     return graph
 
 
+def _applied_row(kv, graph, schema, want):
+    return kv[0], _map_row(kv[1], graph, schema, want)
+
+
 def _apply(table, graph_pcoll, out_schema):
-    plain = _plain(table.schema)
+    schema = tuple(table.schema)
     graph = beam.pvalue.AsSingleton(
-        graph_pcoll | "CheckTransform" >> beam.Map(_checked_graph, plain, out_schema))
-    rows = table.pcoll | "Apply" >> beam.Map(
-        lambda kv, g: (kv[0], _map_row(kv[1], g, plain, out_schema)), graph)
-    return Table(rows, _columns(out_schema))
+        graph_pcoll | "CheckTransform" >> beam.Map(_checked_graph, schema, out_schema))
+    rows = table.pcoll | "Apply" >> beam.Map(_applied_row, graph, schema, out_schema)
+    return Table(rows, out_schema)
+
+
+_SIZES = {"num_buckets": 10, "num_oov_buckets": 0, "hash_buckets": 100}  # and their defaults
+
+
+def _fit_spec(inputs, columns):
+    """fit's arguments: kind -> the columns it transforms (from `columns`), and the sizes."""
+    spec = {kind: list(columns.get(kind) or []) for kind in _KINDS}
+    spec.update((size, int(inputs.get(size, default))) for size, default in _SIZES.items())
+    return spec
 
 
 @op("transform.fit")
 def fit(ctx, inputs):
-    spec = {k: list(inputs.get(k) or []) for k in _KINDS}
-    spec["num_buckets"] = int(inputs.get("num_buckets", 10))
-    spec["num_oov_buckets"] = int(inputs.get("num_oov_buckets", 0))
-    spec["hash_buckets"] = int(inputs.get("hash_buckets", 100))
-    graph, _ = _fit(inputs["data"], spec)
+    graph, _ = _fit(inputs["data"], _fit_spec(inputs, inputs))
     return {"transform": Blob(graph, "TransformGraph")}
 
 
@@ -678,24 +668,19 @@ def apply(ctx, inputs):
     return {"out": _apply(inputs["data"], blob.pcoll, _graph_output_schema(blob))}
 
 
-def _one_step(kind, parameter=None, default=None):
-    """fit and apply on the same table, as the one-step ops do."""
+def _one_step(kind):
+    """An op that fits `kind` on its `columns` and applies it to the same table."""
     def run(ctx, inputs):
-        spec = {k: [] for k in _KINDS}
-        spec.update(num_buckets=10, num_oov_buckets=0, hash_buckets=100)
-        spec[kind] = list(inputs["columns"])
-        if parameter:
-            spec[parameter] = int(inputs.get(parameter, default))
-        graph, out_schema = _fit(inputs["data"], spec)
+        graph, out_schema = _fit(inputs["data"], _fit_spec(inputs, {kind: inputs["columns"]}))
         return {"out": _apply(inputs["data"], graph, out_schema)}
     return run
 
 
 op("transform.scale_to_z_score")(_one_step("z_score"))
 op("transform.scale_to_0_1")(_one_step("scale_0_1"))
-op("transform.bucketize")(_one_step("bucketize", "num_buckets", 10))
-op("transform.compute_and_apply_vocabulary")(_one_step("vocabulary", "num_oov_buckets", 0))
-op("transform.hash_strings")(_one_step("hash", "hash_buckets", 100))
+op("transform.bucketize")(_one_step("bucketize"))
+op("transform.compute_and_apply_vocabulary")(_one_step("vocabulary"))
+op("transform.hash_strings")(_one_step("hash"))
 
 
 # --- Errors that name a row by its position ----------------------------------------------------
@@ -704,15 +689,18 @@ op("transform.hash_strings")(_one_step("hash", "hash_buckets", 100))
 # rows (by index) are ranked in one counting pass, which emits nothing when there are none, and
 # the error is raised from them in a singleton the op's output takes as a side input: the job
 # fails with native's message before anything is written.
-_RANKED = 2048
+_RANKED = 2048  # at least infer.predict's block: every bad row of the first block is ranked
 
 
 def _slot(kv, candidates):
+    """The slot of a row: the first bad row (of the sorted candidates) whose index is at least
+    the row's. Counting the rows per slot gives each candidate's position."""
     if candidates:
         yield bisect.bisect_left(candidates, (kv[0],))
 
 
 def _raise_first(candidates, slot_counts, message):
+    """Raises OpError(message([(position, payload)])) when there are bad rows, else True."""
     if candidates:
         counts = dict(slot_counts)
         ranked, through = [], 0
@@ -759,12 +747,12 @@ def _missing_value_message(column, position):
             "fill them with std.transform.fill_missing first")
 
 
-def _is_raw(model, plain):
+def _is_raw(model, schema):
     """isRaw: a model with a transform gets raw rows when its features cannot read the rows
     as they are and every raw column a feature comes from is there with its raw type."""
     if not model.HasField("transform"):
         return False
-    types = {n: t for n, t, _ in plain}
+    types = {c.name: c.type for c in schema}
 
     def readable(f):
         t = types.get(f.name)
@@ -778,19 +766,20 @@ def _is_raw(model, plain):
                for field in model.input_schema.fields)
 
 
-def _prepare_model(model_bytes, plain, source):
-    """How a row of schema `plain` becomes the model's input: (graph bytes to apply first, or
-    None; [(position, one-hot size or 0 for numeric, name)] in feature order; input width;
-    plain). Checks what native checks before the first row, in its order."""
+def _prepare_model(model_bytes, schema, source):
+    """How a row of `schema` becomes the model's input: (graph bytes to apply first, or None;
+    [(position, one-hot size or 0 for numeric, name)] in feature order; input width; schema).
+    Checks what native checks before the first row, in its order."""
     model = _parse_model(model_bytes, source)
-    graph, schema = None, plain
-    if _is_raw(model, plain):
+    graph, features_schema = None, schema
+    if _is_raw(model, schema):
         graph = model.transform.SerializeToString()
-        _row_map(graph, plain, None)
-        schema = _applied_schema(model.transform, plain)
+        _row_map(graph, schema, None)
+        features_schema = _applied_schema(model.transform, schema)
     features = []
     for f in model.features:
-        i, type_ = _at(schema, f.name)
+        i = position(features_schema, f.name)
+        type_ = features_schema[i].type
         if type_ == "string":
             raise OpError(f"feature column `{f.name}` holds strings; a model needs numbers: map "
                           "it to indices first (e.g. std.transform.compute_and_apply_vocabulary)"
@@ -799,14 +788,14 @@ def _prepare_model(model_bytes, plain, source):
             raise OpError(f"categorical feature column `{f.name}` is {type_}; the model one-hot "
                           "encodes int class indices")
         features.append((i, f.size if f.encoding == _ONE_HOT else 0, f.name))
-    return graph, features, _input_width(model), plain
+    return graph, features, _input_width(model), schema
 
 
 def _features(kv, prepared):
     """inputRows for one row, as the float32 vector the ONNX graph reads, keyed by the row;
     the features it misses go to the output `missing` (native fails on the first)."""
-    graph, features, width, plain = prepared
-    row = kv[1] if graph is None else _map_row(kv[1], graph, plain)
+    graph, features, width, schema = prepared
+    row = kv[1] if graph is None else _map_row(kv[1], graph, schema)
     x = np.zeros(width, dtype=np.float32)
     offset = 0
     missing = []
@@ -825,9 +814,13 @@ def _features(kv, prepared):
     yield kv, x
 
 
+_BLOCK = 2048  # rows native's predict reads at a time
+
+
 def _first_missing(ranked):
-    """Native checks blocks of 2048 rows, each feature in model order over the whole block."""
-    block_end = ranked[0][0] // 2048 * 2048 + 2048
+    """The error native gives: it checks blocks of rows, each feature in model order over the
+    whole block."""
+    block_end = ranked[0][0] // _BLOCK * _BLOCK + _BLOCK
     block = [(p, missing) for p, missing in ranked if p < block_end]
     first = min(m for _, missing in block for m in missing)  # (feature order, name)
     return _missing_value_message(
@@ -843,17 +836,12 @@ class _ModelOnnxHandler(OnnxModelHandlerNumpy):
     """Beam's ONNX handler on the graph a Model file carries (its `onnx` field, written at
     training); CUDA when the worker has it."""
 
-    def __init__(self, uri, data=None):
-        super().__init__(uri or "", inference_fn=_onnx_inference)
-        self._data = data
+    def __init__(self, uri):
+        super().__init__(uri, inference_fn=_onnx_inference)
 
     def load_model(self):
-        data = self._data
-        source = "the model"
-        if data is None:
-            source = f"model file {self._model_uri}"
-            data = mlpc_beam.read_bytes(self._model_uri)
-        model = _parse_model(data, source)
+        source = f"model file {self._model_uri}"
+        model = _parse_model(read_bytes(self._model_uri), source)
         if not model.onnx:
             raise OpError(f"{source} carries no ONNX graph (it was trained by an mlpc older "
                           "than the Dataflow backend): train it again")
@@ -864,40 +852,40 @@ class _ModelOnnxHandler(OnnxModelHandlerNumpy):
 
 
 def _scored(keyed, ok, prediction_at, score_at):
-    # The key carries the row (index, row), so no join is needed.
-    (index, row), result = keyed
+    """The row with its prediction and score. `ok` is the row check's side input, taken so
+    that nothing is written when a row lacks a feature."""
+    (index, row), result = keyed  # the key carries the row, so no join is needed
     label = int(result.inference["label"])
-    row = _put_value(row, prediction_at, label)
-    row = _put_value(row, score_at, float(result.inference["probabilities"][label]))
-    return index, tuple(row)
+    row = put_value(row, prediction_at, label)
+    return index, put_value(row, score_at, float(result.inference["probabilities"][label]))
 
 
 @op("infer.predict")
 def predict(ctx, inputs):
     table, model = inputs["data"], inputs["model"]
-    uri, data = getattr(model, "uri", None), getattr(model, "data", None)
-    if not uri and data is None:
+    if not model.uri:
         raise OpError("infer.predict needs a model that is a job input: RunInference loads it "
                       "when the job starts (training is not a Beam step; train before the job "
                       "and pass the Model)")
-    uri = uri and _artifact_file(uri)
-    plain = _plain(table.schema)
+    uri = artifact_file(model.uri)
+    schema = tuple(table.schema)
     prepared = beam.pvalue.AsSingleton(model.pcoll | "PrepareModel" >> beam.Map(
-        _prepare_model, plain, f"model file {uri}" if uri else "the model"))
+        _prepare_model, schema, f"model file {uri}"))
     features = table.pcoll | "Features" >> beam.FlatMap(_features, prepared).with_outputs(
         "missing", main="features")
     ok = _row_check(table, features.missing, _first_missing)
-    out = _put_column(_put_column(plain, "prediction", "int", False), "score", "float", False)
-    names = [n for n, _, _ in out]
+    out, prediction_at = put_column(schema, Column("prediction", "int"))
+    out, score_at = put_column(out, Column("score", "float"))
     rows = (features.features
-            | "RunInference" >> RunInference(KeyedModelHandler(_ModelOnnxHandler(uri, data)))
-            | "Scores" >> beam.Map(_scored, ok, names.index("prediction"), names.index("score")))
-    return {"predictions": Table(rows, _columns(out))}
+            | "RunInference" >> RunInference(KeyedModelHandler(_ModelOnnxHandler(uri)))
+            | "Scores" >> beam.Map(_scored, ok, prediction_at, score_at))
+    return {"predictions": Table(rows, out)}
 
 
 # --- postprocess.argmax_label (Postprocess.cpp) ------------------------------------------------
 
 def _vocabulary_of(g, column):
+    """The values of the vocabulary fitted on `column`, or None."""
     for t in g.transforms:
         if t.column == column and t.WhichOneof("kind") == "vocabulary":
             return list(t.vocabulary.values)
@@ -929,27 +917,27 @@ def _label_names(graph, column, label_column):
 def _labelled(kv, names, index_at, label_at):
     v = kv[1][index_at]
     label = names[v] if v is not None and 0 <= v < len(names) else None
-    return kv[0], tuple(_put_value(kv[1], label_at, label))
+    return kv[0], put_value(kv[1], label_at, label)
 
 
 @op("postprocess.argmax_label")
 def argmax_label(ctx, inputs):
     table, column = inputs["data"], inputs["column"]
-    plain = _plain(table.schema)
-    index_at, type_ = _at(plain, column)
+    index_at = table.position(column)
+    type_ = table.schema[index_at].type
     if type_ != "int":
         raise OpError(f"column `{column}` is {type_}; mapping to labels needs int class indices")
     names = beam.pvalue.AsSingleton(inputs["transform"].pcoll | "Vocabulary" >> beam.Map(
         _label_names, column, inputs.get("vocabulary", "")))
-    out = _put_column(plain, "label", "string", True)
-    label_at = [n for n, _, _ in out].index("label")
+    out, label_at = put_column(table.schema, Column("label", "string", True))
     rows = table.pcoll | "Label" >> beam.Map(_labelled, names, index_at, label_at)
-    return {"out": Table(rows, _columns(out))}
+    return {"out": Table(rows, out)}
 
 
 # --- eval.classification (Eval.cpp) ------------------------------------------------------------
 
 def _json_string(s):
+    """json::string (Json.h): only quotes, backslashes and control characters escaped."""
     out = ['"']
     for c in s:
         if c in '"\\':
@@ -968,7 +956,7 @@ def _json_string(s):
 
 
 def _json_number(x):
-    return format_float(x) if math.isfinite(x) else "null"
+    return format_float(x) if math.isfinite(x) else "null"  # JSON has no NaN or inf
 
 
 class _Confusion(beam.CombineFn):
@@ -1031,10 +1019,11 @@ def _class_names(graph, label):
     return _vocabulary_of(_parse_graph(graph), label) or []
 
 
-def _bad_class(kv, names, columns):
+def _bad_class(kv, names, classes, score_at):
     """The first class value of an evaluated row that ClassReader rejects: the message
-    before and after the row number."""
-    (label_at, label), (prediction_at, prediction), score_at = columns
+    before and after the row number. `classes`: the label's and the prediction's (position,
+    column name)."""
+    (label_at, label), (prediction_at, prediction) = classes
     row = kv[1]
     score = row[score_at] if score_at is not None else 0.0
     if row[label_at] is None or row[prediction_at] is None or score is None or score != score:
@@ -1082,8 +1071,56 @@ def _roc(scores, class_of):
     return roc, area
 
 
+def _class_scores(confusion):
+    """Accuracy, per class (precision, recall, F1; 0 where undefined), and their macro
+    averages over the classes that occur."""
+    classes = len(confusion)
+    rows = sum(map(sum, confusion))
+    accuracy = sum(confusion[k][k] for k in range(classes)) / rows
+    per_class = []
+    macro = [0.0, 0.0, 0.0]
+    averaged = 0
+    for k in range(classes):
+        support = sum(confusion[k])
+        predicted = sum(confusion[j][k] for j in range(classes))
+        tp = float(confusion[k][k])
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+        if support or predicted:
+            averaged += 1
+            macro = [macro[0] + precision, macro[1] + recall, macro[2] + f1]
+        per_class.append((precision, recall, f1))
+    return accuracy, per_class, [m / averaged for m in macro]
+
+
+def _metrics_json(accuracy, macro, auc, rows, skipped, names, per_class):
+    fields = [("accuracy", _json_number(accuracy)), ("macroPrecision", _json_number(macro[0])),
+              ("macroRecall", _json_number(macro[1])), ("macroF1", _json_number(macro[2]))]
+    if auc is not None:
+        fields.append(("auc", _json_number(auc)))
+    fields += [("rows", str(rows)), ("skippedRows", str(skipped))]
+    for name, (precision, recall, f1) in zip(names, per_class):
+        fields += [("precision_" + name, _json_number(precision)),
+                   ("recall_" + name, _json_number(recall)), ("f1_" + name, _json_number(f1))]
+    return "{" + ", ".join(f"{_json_string(k)}: {v}" for k, v in fields) + "}"
+
+
+def _classification_json(names, confusion, roc):
+    specs = ", ".join('{"displayName": ' + _json_string(name) + "}" for name in names)
+    matrix = ", ".join('{"row": [' + ", ".join(map(str, r)) + "]}" for r in confusion)
+    out = '{"confusionMatrix": {"annotationSpecs": [' + specs + '], "rows": [' + matrix + "]}"
+    if roc:
+        points = ", ".join(
+            f'{{"confidenceThreshold": {_json_number(t)}, "falsePositiveRate": '
+            f'{_json_number(fpr)}, "recall": {_json_number(tpr)}}}' for t, fpr, tpr in roc)
+        out += ', "confidenceMetrics": [' + points + "]"
+    return out + "}"
+
+
 def _evaluate(acc, given_names, ok):
-    """classification(): (metrics JSON, classification JSON, accuracy)."""
+    """classification(): (metrics JSON, classification JSON, accuracy). `ok` is the class
+    check's side input, taken so that a bad class fails the job first."""
     if acc["rows"] == 0:
         raise OpError("cannot evaluate an empty table: it has no rows")
     names = list(given_names) or sorted(acc["seen"], key=lambda s: s.encode("utf-8"))
@@ -1102,81 +1139,47 @@ def _evaluate(acc, given_names, ok):
     if top >= 1 << 16:
         raise OpError(f"class index {top} is too large to evaluate")
     classes = top + 1
-    names += [str(k) for k in range(len(names), classes)]
-    rows = sum(pairs.values())
+    names += [str(k) for k in range(len(names), classes)]  # index classes beyond the names
     confusion = [[pairs.get((k, j), 0) for j in range(classes)] for k in range(classes)]
-    accuracy = sum(confusion[k][k] for k in range(classes)) / rows
-    metrics = []
-    macro = [0.0, 0.0, 0.0]
-    averaged = 0
-    for k in range(classes):
-        support = sum(confusion[k])
-        predicted = sum(confusion[j][k] for j in range(classes))
-        tp = float(confusion[k][k])
-        precision = tp / predicted if predicted else 0.0
-        recall = tp / support if support else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
-        if support or predicted:
-            averaged += 1
-            macro = [macro[0] + precision, macro[1] + recall, macro[2] + f1]
-        metrics.append((names[k], precision, recall, f1))
-    macro = [m / averaged for m in macro]
+    accuracy, per_class, macro = _class_scores(confusion)
     roc, auc = [], None
     if acc["scores"] is not None and classes == 2:
         roc, auc = _roc(acc["scores"], class_of)
-
-    fields = [("accuracy", _json_number(accuracy)), ("macroPrecision", _json_number(macro[0])),
-              ("macroRecall", _json_number(macro[1])), ("macroF1", _json_number(macro[2]))]
-    if auc is not None:
-        fields.append(("auc", _json_number(auc)))
-    fields += [("rows", str(rows)), ("skippedRows", str(acc["skipped"]))]
-    for name, precision, recall, f1 in metrics:
-        fields += [("precision_" + name, _json_number(precision)),
-                   ("recall_" + name, _json_number(recall)), ("f1_" + name, _json_number(f1))]
-    metrics_json = "{" + ", ".join(f"{_json_string(k)}: {v}" for k, v in fields) + "}"
-
-    specs = ", ".join('{"displayName": ' + _json_string(name) + "}" for name, *_ in metrics)
-    matrix = ", ".join('{"row": [' + ", ".join(map(str, r)) + "]}" for r in confusion)
-    classification_json = '{"confusionMatrix": {"annotationSpecs": [' + specs + \
-        '], "rows": [' + matrix + "]}"
-    if roc:
-        points = ", ".join(
-            f'{{"confidenceThreshold": {_json_number(t)}, "falsePositiveRate": '
-            f'{_json_number(fpr)}, "recall": {_json_number(tpr)}}}' for t, fpr, tpr in roc)
-        classification_json += ', "confidenceMetrics": [' + points + "]"
-    classification_json += "}"
-    return metrics_json.encode("utf-8"), classification_json.encode("utf-8"), accuracy
+    metrics = _metrics_json(accuracy, macro, auc, sum(pairs.values()), acc["skipped"], names,
+                            per_class)
+    classification = _classification_json(names, confusion, roc)
+    return metrics.encode("utf-8"), classification.encode("utf-8"), accuracy
 
 
 @op("eval.classification")
 def classification(ctx, inputs):
     table = inputs["predictions"]
-    plain = _plain(table.schema)
-    columns = []
+    classes = []  # (position, name) of the label and the prediction columns
     for parameter in ("label", "prediction"):
         name = inputs[parameter]
-        i, type_ = _at(plain, name)
-        columns.append((i, name))
+        i = table.position(name)
+        type_ = table.schema[i].type
+        classes.append((i, name))
         if type_ not in ("int", "string"):
             raise OpError(f"column `{name}` is {type_}; evaluation needs int class indices or "
                           "string class names")
     score_at = None
-    if any(n == "score" for n, _, _ in plain):
-        score_at, type_ = _at(plain, "score")
+    if "score" in table.names:
+        score_at = table.position("score")
+        type_ = table.schema[score_at].type
         if type_ != "float":
             raise OpError(f"score column `score` is {type_}; it must hold float probabilities")
-    columns.append(score_at)
     transform = inputs.get("transform")
     graph = (transform.pcoll if transform is not None else
              ctx.pipeline | "NoTransform" >> beam.Create([None]))
     names = beam.pvalue.AsSingleton(
         graph | "ClassNames" >> beam.Map(_class_names, inputs["label"]))
-    bad = table.pcoll | "BadClasses" >> beam.FlatMap(_bad_class, names, columns)
+    bad = table.pcoll | "BadClasses" >> beam.FlatMap(_bad_class, names, classes, score_at)
     ok = _row_check(table, bad, _first_bad_class)
-    strings = any(plain[i][1] == "string" for i, _ in columns[:2])
+    strings = any(table.schema[i].type == "string" for i, _ in classes)
     result = (table.pcoll
               | "Confusion" >> beam.CombineGlobally(
-                  _Confusion(columns[0][0], columns[1][0], score_at, strings))
+                  _Confusion(classes[0][0], classes[1][0], score_at, strings))
               | "Evaluate" >> beam.Map(_evaluate, names, ok))
     return {"metrics": Blob(result | "Metrics" >> beam.Map(lambda r: r[0]), "Metrics"),
             "classification": Blob(result | "Classification" >> beam.Map(lambda r: r[1]),

@@ -258,9 +258,9 @@ def check_token_classes():
     scope(containers, "raw = download_csv(url: url)", "url", "variable.parameter.mlp")
 
     # Annotations.
-    scope(dataflow, "@dataflow(region:", "@", "punctuation.definition.annotation.mlp")
-    scope(dataflow, "@dataflow(region:", "dataflow", "storage.type.annotation.mlp")
-    scope(dataflow, "@dataflow(region:", "region", "variable.parameter.mlp")
+    scope(dataflow, "@dataflow(", "@", "punctuation.definition.annotation.mlp")
+    scope(dataflow, "@dataflow(", "dataflow", "storage.type.annotation.mlp")
+    scope(dataflow, "  region: \"us-central1\",", "region", "variable.parameter.mlp")
 
     # Backquoted identifiers, even of reserved words.
     scope(schemas, "`Delta 15 N (o/oo)`: float?", "Delta 15 N", "variable.other.backquoted.mlp")
