@@ -251,9 +251,9 @@ bool writeFileAtomically(const std::string &path, const std::string &data, std::
 namespace {
 // Writes generated files under `dir`, each atomically; files already there
 // that mlpc did not write are left alone.
-template <typename File> int writeFolder(const std::string &dir, const std::vector<File> &files) {
+int writeFolder(const std::string &dir, const std::vector<backend::File> &files) {
   namespace fs = std::filesystem;
-  for (const File &f : files) {
+  for (const backend::File &f : files) {
     fs::path path = fs::path(dir) / f.path;
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
@@ -347,37 +347,30 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
     c.ok = r.errors.empty();
     yaml = std::move(r.yaml);
   }
-  tfx::TfxResult tfxOut;
-  if (c.ok && c.module && target == "tfx") {
-    tfx::TfxOptions to;
-    to.mlpcVersion = MLPC_VERSION;
-    std::error_code ec;
-    namespace fs = std::filesystem;
-    fs::path sourceDir = fs::absolute(file, ec).parent_path();
-    fs::path rel = fs::absolute(output, ec).lexically_normal();
-    to.sourceDirFromOutput = sourceDir.lexically_relative(rel).string();
-    if (to.sourceDirFromOutput.empty())
-      to.sourceDirFromOutput = sourceDir.string();
-    tfxOut = tfx::compileToTfx(*c.module, to);
-    for (const tfx::TfxDiagnostic &d : tfxOut.diagnostics) {
-      const ir::SourceLocation &at = d.location;
-      c.diags
-          ->report(d.warning ? diag::DiagKind::TargetIgnores : diag::DiagKind::TargetCannotLower,
-                   c.program->sources.rangeAt(at.file(), at.line(), at.column()), {d.message})
-          .help(d.help);
+  // The folder targets: their files, and their diagnostics like the checker's.
+  backend::FolderOutput folder;
+  if (c.ok && c.module && (target == "tfx" || target == "dataflow")) {
+    if (target == "tfx") {
+      tfx::TfxOptions to;
+      to.mlpcVersion = MLPC_VERSION;
+      std::error_code ec;
+      namespace fs = std::filesystem;
+      fs::path sourceDir = fs::absolute(file, ec).parent_path();
+      fs::path rel = fs::absolute(output, ec).lexically_normal();
+      to.sourceDirFromOutput = sourceDir.lexically_relative(rel).string();
+      if (to.sourceDirFromOutput.empty())
+        to.sourceDirFromOutput = sourceDir.string();
+      folder = tfx::compileToTfx(*c.module, to);
+    } else {
+      dataflow::DataflowOptions dfo;
+      dfo.mlpcVersion = MLPC_VERSION;
+      dfo.pipelineNamed = !options.pipeline.empty();
+      dfo.image = options.image;
+      dfo.templatePath = options.templatePath;
+      dfo.params = params;
+      folder = dataflow::compileToDataflow(*c.module, dfo);
     }
-    c.ok = !c.diags->hasErrors();
-  }
-  dataflow::DataflowResult dataflowOut;
-  if (c.ok && c.module && target == "dataflow") {
-    dataflow::DataflowOptions dfo;
-    dfo.mlpcVersion = MLPC_VERSION;
-    dfo.pipelineNamed = !options.pipeline.empty();
-    dfo.image = options.image;
-    dfo.templatePath = options.templatePath;
-    dfo.params = params;
-    dataflowOut = dataflow::compileToDataflow(*c.module, dfo);
-    for (const dataflow::DataflowDiagnostic &d : dataflowOut.diagnostics) {
+    for (const backend::Diagnostic &d : folder.diagnostics) {
       const ir::SourceLocation &at = d.location;
       c.diags
           ->report(d.warning ? diag::DiagKind::TargetIgnores : diag::DiagKind::TargetCannotLower,
@@ -394,10 +387,8 @@ int runBuild(const std::string &file, const std::string &target, const std::stri
   }
   const ir::Module &module = *c.module;
   retainUntilExit(std::move(c));
-  if (target == "tfx")
-    return writeFolder(output, tfxOut.files);
-  if (target == "dataflow")
-    return writeFolder(output, dataflowOut.files);
+  if (target == "tfx" || target == "dataflow")
+    return writeFolder(output, folder.files);
   if (target == "kfp") {
     if (output.empty() || output == "-") {
       std::cout << yaml;

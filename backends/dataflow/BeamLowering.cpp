@@ -6,6 +6,7 @@
 #include "backends/dataflow/Job.h"
 
 #include "backends/python/Python.h"
+#include "ir/Names.h"
 #include "ir/Quantities.h"
 
 #include <cmath>
@@ -49,19 +50,6 @@ const std::set<std::string> kBeamOps = {"io.read_csv",
 // Ops that read rows from outside the job: they are given the schema to read.
 const std::set<std::string> kReadOps = {"io.read_csv", "io.read_tfrecord"};
 
-std::string scalarName(ir::ScalarKind k) {
-  switch (k) {
-  case ir::INT:
-    return "int";
-  case ir::FLOAT:
-    return "float";
-  case ir::BOOL:
-    return "bool";
-  default:
-    return "string";
-  }
-}
-
 // `[("species", "string"), ("bill_length_mm", "float?")]`
 std::string schemaList(const ir::Schema &s) {
   std::string out = "[";
@@ -69,7 +57,7 @@ std::string schemaList(const ir::Schema &s) {
     if (out.size() > 1)
       out += ", ";
     out += fmt::format("({}, {})", pyString(c.name()),
-                       pyString(scalarName(c.type()) + (c.optional() ? "?" : "")));
+                       pyString(std::string(ir::scalarName(c.type())) + (c.optional() ? "?" : "")));
   }
   return out + "]";
 }
@@ -288,7 +276,7 @@ private:
       auto typed = task.output_types().find(out.name());
       const ir::Type &t = typed != task.output_types().end() ? typed->second : out.type();
       std::string kind = t.has_artifact() ? t.artifact().type()
-                         : t.has_scalar() ? scalarName(t.scalar())
+                         : t.has_scalar() ? ir::scalarName(t.scalar())
                                           : "json";
       std::string schema = t.has_artifact() && t.artifact().schema().columns_size()
                                ? schemaList(t.artifact().schema())

@@ -4,6 +4,7 @@
 #include "backends/dataflow/DataflowBackend.h"
 
 #include "backends/dataflow/Job.h"
+#include "ir/Names.h"
 
 #include <fmt/format.h>
 #include <regex>
@@ -199,26 +200,11 @@ std::string hexToBytes(const char *hex) {
   return out;
 }
 
-const char *scalarKind(ir::ScalarKind k) {
-  switch (k) {
-  case ir::INT:
-    return "int";
-  case ir::FLOAT:
-    return "float";
-  case ir::BOOL:
-    return "bool";
-  case ir::STRING:
-    return "string";
-  default:
-    return nullptr;
-  }
-}
-
 class Builder {
 public:
   Builder(const ir::Module &m, const DataflowOptions &o) : m_(m), o_(o) {}
 
-  DataflowResult run() {
+  backend::FolderOutput run() {
     const ir::Pipeline *p = choosePipeline();
     if (!p)
       return std::move(result_);
@@ -264,7 +250,7 @@ public:
 private:
   const ir::Module &m_;
   const DataflowOptions &o_;
-  DataflowResult result_;
+  backend::FolderOutput result_;
   Job job_;
 
   void error(const ir::SourceLocation &at, std::string message, std::string help) {
@@ -322,7 +308,8 @@ private:
       jp.name = decl.name();
       jp.output = output;
       jp.artifact = decl.is_artifact() || decl.type().has_artifact();
-      const char *scalar = decl.type().has_scalar() ? scalarKind(decl.type().scalar()) : nullptr;
+      const char *scalar =
+          decl.type().has_scalar() ? ir::scalarName(decl.type().scalar()) : nullptr;
       if (jp.artifact) {
         jp.kind = decl.type().artifact().type();
         jp.regex = kUriRegex;
@@ -411,7 +398,7 @@ private:
 
 } // namespace
 
-DataflowResult compileToDataflow(const ir::Module &module, const DataflowOptions &options) {
+backend::FolderOutput compileToDataflow(const ir::Module &module, const DataflowOptions &options) {
   return Builder(module, options).run();
 }
 

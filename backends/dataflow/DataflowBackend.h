@@ -5,6 +5,7 @@
 // requirements.txt and a README with the gcloud commands. Reads only the IR.
 #pragma once
 
+#include "backends/Output.h"
 #include "ir/mlpc_ir.pb.h"
 
 #include <map>
@@ -24,23 +25,9 @@ struct DataflowOptions {
   std::vector<std::pair<std::string, std::string>> params;
 };
 
-struct DataflowDiagnostic {
-  ir::SourceLocation location;
-  std::string message;
-  std::string help;
-  bool warning = false;
-};
+using DataflowDiagnostic = backend::Diagnostic;
+using DataflowFile = backend::File;
 
-struct DataflowFile {
-  std::string path; // relative to the output folder
-  std::string content;
-};
-
-struct DataflowResult {
-  std::vector<DataflowFile> files; // when no diagnostic is an error
-  std::vector<DataflowDiagnostic> diagnostics;
-};
-
-DataflowResult compileToDataflow(const ir::Module &module, const DataflowOptions &options);
+backend::FolderOutput compileToDataflow(const ir::Module &module, const DataflowOptions &options);
 
 } // namespace mlpc::dataflow

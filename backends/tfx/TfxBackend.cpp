@@ -100,7 +100,7 @@ class Lowering {
 public:
   Lowering(const ir::Module &m, const TfxOptions &o) : m_(m), o_(o) {}
 
-  TfxResult run() {
+  backend::FolderOutput run() {
     const ir::Pipeline &p = m_.pipelines().at(m_.root_pipeline());
     pipeline_ = &p;
     checkName(p);
@@ -1314,7 +1314,7 @@ def _parse_params(parser, items):
   const ir::Module &m_;
   const TfxOptions &o_;
   const ir::Pipeline *pipeline_ = nullptr;
-  TfxResult result_;
+  backend::FolderOutput result_;
   std::map<std::string, std::string> vars_;
   std::set<std::string> usedVars_;
   std::map<std::string, std::string> customArtifacts_;  // class -> TYPE_NAME
@@ -1338,7 +1338,7 @@ std::string pipelineName(const std::string &name) {
   return out;
 }
 
-TfxResult compileToTfx(const ir::Module &module, const TfxOptions &options) {
+backend::FolderOutput compileToTfx(const ir::Module &module, const TfxOptions &options) {
   return Lowering(module, options).run();
 }
 

@@ -4,6 +4,7 @@
 // only the IR.
 #pragma once
 
+#include "backends/Output.h"
 #include "ir/mlpc_ir.pb.h"
 
 #include <string>
@@ -20,24 +21,10 @@ struct TfxOptions {
 };
 
 // What TFX cannot express (an error), or what its runners ignore (a warning).
-struct TfxDiagnostic {
-  ir::SourceLocation location;
-  std::string message;
-  std::string help;
-  bool warning = false;
-};
+using TfxDiagnostic = backend::Diagnostic;
+using TfxFile = backend::File;
 
-struct TfxFile {
-  std::string path; // relative to the output folder
-  std::string content;
-};
-
-struct TfxResult {
-  std::vector<TfxFile> files; // when no diagnostic is an error
-  std::vector<TfxDiagnostic> diagnostics;
-};
-
-TfxResult compileToTfx(const ir::Module &module, const TfxOptions &options);
+backend::FolderOutput compileToTfx(const ir::Module &module, const TfxOptions &options);
 
 // TFX and Vertex AI's rules for a pipeline name: lowercase, `_` and other
 // characters become `-`.

@@ -1,5 +1,7 @@
 #include "runtime/executor/Values.h"
 
+#include "ir/Names.h"
+
 #include <fmt/format.h>
 
 namespace mlpc::runtime {
@@ -76,16 +78,7 @@ std::string valueText(const ir::Value &v) {
 std::string typeName(const ir::Type &t) {
   switch (t.kind_case()) {
   case ir::Type::kScalar:
-    switch (t.scalar()) {
-    case ir::INT:
-      return "int";
-    case ir::FLOAT:
-      return "float";
-    case ir::BOOL:
-      return "bool";
-    default:
-      return "string";
-    }
+    return ir::scalarName(t.scalar());
   case ir::Type::kList:
     return "list";
   case ir::Type::kMap:
