@@ -6,10 +6,23 @@
 #   MLPC_QUICK=1 bash scripts/test.sh   # skip the fuzzer and sanitizer builds
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Debian packages and the test tools first. The interop tests' environments
+# (mostly downloads) are then made while mlpc compiles: TensorFlow Transform
+# (test/interop/tft), TFX (test/lit/tfx), Apache Beam (test/lit/dataflow).
+MLPC_NO_BUILD=1 bash scripts/setup.sh
+venv_log=$(mktemp)
+(bash scripts/setup-venv.sh tft && bash scripts/setup-venv.sh tfx &&
+  bash scripts/setup-venv.sh beam) >"$venv_log" 2>&1 &
+venvs=$!
+trap 'kill "$venvs" 2>/dev/null || true' EXIT
 bash scripts/setup.sh
-bash scripts/setup-venv.sh tft # TensorFlow Transform, for the TFT interop test
-bash scripts/setup-venv.sh tfx # TFX, for the TFX backend tests in test/lit/tfx
-bash scripts/setup-venv.sh beam # Apache Beam, for the Dataflow backend tests in test/lit/dataflow
+if ! wait "$venvs"; then
+  cat "$venv_log" >&2
+  echo "error: could not create the interop tests' environments (above)" >&2
+  exit 1
+fi
+trap - EXIT
+cat "$venv_log"
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "==> unit tests"
