@@ -88,4 +88,18 @@ std::vector<AcceleratorProblem> checkStepAccelerator(const Resources &r);
 std::optional<std::string> beamAcceleratorHint(const StepAccelerator &r);
 std::optional<std::string> beamAcceleratorHint(const Resources &r);
 
+// A job's options as Beam pipeline options (Python flag names), in a fixed
+// order, for the options that are set: region, machine_type (the
+// accelerator's when none is given), max_num_workers, num_workers,
+// service_account_email, temp_location, staging_location, network,
+// subnetwork, worker_zone, disk_size_gb, sdk_container_image (`image:`) and
+// dataflow_service_options (the accelerator). `number` marks the ints, for
+// writers that keep their type.
+struct BeamOption {
+  std::string name;
+  std::string value;
+  bool number = false;
+};
+std::vector<BeamOption> beamPipelineOptions(const DataflowOptions &o);
+
 } // namespace mlpc::ir

@@ -35,4 +35,32 @@ std::optional<std::string> beamAcceleratorHint(const Resources &r) {
   return beamAcceleratorHint(stepAccelerator(r));
 }
 
+std::vector<BeamOption> beamPipelineOptions(const DataflowOptions &o) {
+  std::vector<BeamOption> out;
+  auto text = [&](const char *name, const std::string &value) {
+    if (!value.empty())
+      out.push_back({name, value, false});
+  };
+  auto number = [&](const char *name, int64_t value) {
+    if (value > 0)
+      out.push_back({name, std::to_string(value), true});
+  };
+  DataflowAccelerator accelerator = lowerDataflowAccelerator(o);
+  text("region", o.region());
+  text("machine_type",
+       accelerator.machineType.empty() ? o.machine_type() : accelerator.machineType);
+  number("max_num_workers", o.max_workers());
+  number("num_workers", o.num_workers());
+  text("service_account_email", o.service_account());
+  text("temp_location", o.temp_location());
+  text("staging_location", o.staging_location());
+  text("network", o.network());
+  text("subnetwork", o.subnetwork());
+  text("worker_zone", o.worker_zone());
+  number("disk_size_gb", o.disk_size_gb());
+  text("sdk_container_image", o.image());
+  text("dataflow_service_options", accelerator.serviceOption);
+  return out;
+}
+
 } // namespace mlpc::ir

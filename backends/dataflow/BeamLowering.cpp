@@ -492,32 +492,14 @@ std::string parameterList(const Job &job) {
 }
 
 std::string defaultOptions(const Job &job) {
-  const ir::DataflowOptions &o = job.options;
+  // dataflow_service_options is a list option (Beam appends to it).
   std::vector<std::string> entries;
-  auto text = [&](const char *name, const std::string &value) {
-    if (!value.empty())
-      entries.push_back(fmt::format("{}: {}", pyString(name), pyString(value)));
-  };
-  auto number = [&](const char *name, int64_t value) {
-    if (value > 0)
-      entries.push_back(fmt::format("{}: {}", pyString(name), value));
-  };
-  text("region", o.region());
-  text("machine_type",
-       job.accelerator.machineType.empty() ? o.machine_type() : job.accelerator.machineType);
-  number("max_num_workers", o.max_workers());
-  number("num_workers", o.num_workers());
-  text("service_account_email", o.service_account());
-  text("temp_location", o.temp_location());
-  text("staging_location", o.staging_location());
-  text("network", o.network());
-  text("subnetwork", o.subnetwork());
-  text("worker_zone", o.worker_zone());
-  number("disk_size_gb", o.disk_size_gb());
-  text("sdk_container_image", o.image());
-  if (!job.accelerator.serviceOption.empty())
-    entries.push_back(
-        fmt::format("\"dataflow_service_options\": [{}]", pyString(job.accelerator.serviceOption)));
+  for (const ir::BeamOption &option : ir::beamPipelineOptions(job.options)) {
+    std::string value = option.number ? option.value : pyString(option.value);
+    if (option.name == "dataflow_service_options")
+      value = "[" + value + "]";
+    entries.push_back(fmt::format("{}: {}", pyString(option.name), value));
+  }
   std::string out = "{";
   for (const std::string &e : entries)
     out += (out.size() > 1 ? ", " : "") + e;

@@ -66,28 +66,8 @@ void replaceOnce(std::string &text, const std::string &from, const std::string &
 // components (ExampleGen, Transform, ...) take to run on Dataflow.
 std::string dataflowBeamArgs(const ir::DataflowOptions &o) {
   std::vector<std::string> args = {"--runner=DataflowRunner"};
-  auto text = [&](const char *flag, const std::string &value) {
-    if (!value.empty())
-      args.push_back(fmt::format("--{}={}", flag, value));
-  };
-  auto number = [&](const char *flag, int64_t value) {
-    if (value > 0)
-      args.push_back(fmt::format("--{}={}", flag, value));
-  };
-  ir::DataflowAccelerator acc = ir::lowerDataflowAccelerator(o);
-  text("region", o.region());
-  text("machine_type", acc.machineType.empty() ? o.machine_type() : acc.machineType);
-  number("max_num_workers", o.max_workers());
-  number("num_workers", o.num_workers());
-  text("service_account_email", o.service_account());
-  text("temp_location", o.temp_location());
-  text("staging_location", o.staging_location());
-  text("network", o.network());
-  text("subnetwork", o.subnetwork());
-  text("worker_zone", o.worker_zone());
-  number("disk_size_gb", o.disk_size_gb());
-  text("sdk_container_image", o.image());
-  text("dataflow_service_options", acc.serviceOption);
+  for (const ir::BeamOption &option : ir::beamPipelineOptions(o))
+    args.push_back(fmt::format("--{}={}", option.name, option.value));
   std::string list;
   for (const std::string &a : args)
     list += (list.empty() ? "" : ", ") + pyString(a);
