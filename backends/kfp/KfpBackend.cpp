@@ -1889,6 +1889,8 @@ private:
 
   // A template parameter's text for a constant: what the job's option parser
   // reads (ints and floats as Python writes them, lists and maps as JSON).
+  // Not runtimeText's form: that one writes floats as the KFP SDK's string
+  // interpolation does (its goldens), this one as main.py's float() reads.
   static std::string parameterText(const ir::Value &v) {
     switch (v.kind_case()) {
     case ir::Value::kStringValue:
