@@ -70,7 +70,9 @@ public:
   Table run(const Schema &schema);
   // The header, then only the rows in [from, to): one slice of a file that is
   // parsed in parallel (`from` starts a line, `to` ends one).
-  Table runRange(const Schema &schema, const char *from, const char *to);
+  // `reserveTo`: where the rows this table will hold in the end stop (the
+  // first slice's table takes the others' rows after the parse).
+  Table runRange(const Schema &schema, const char *from, const char *to, const char *reserveTo);
   // Where the rows start (after the header line).
   const char *bodyStart(const Schema &schema) {
     Table table = Table::empty(schema);
@@ -81,10 +83,25 @@ public:
 private:
   // The header's names, and the sinks of the schema's columns by file field.
   void readHeader(const Schema &schema, Table &table);
-  void reserveRows(Table &table) const;
+  void reserveRows(Table &table, const char *until) const;
 
   Field readField();
-  End terminator();
+  // What ends the field at p_, and moves past it. The common cases are
+  // inlined in the per-field loop; the rest is rareTerminator.
+  End terminator() {
+    if (p_ == end_)
+      return End::File;
+    if (*p_ == delim_) {
+      ++p_;
+      return End::Field;
+    }
+    if (*p_ == '\n') {
+      ++p_;
+      return End::Record;
+    }
+    return rareTerminator();
+  }
+  End rareTerminator();
   bool atStop(const char *q) const { return q == end_ || stop_[static_cast<unsigned char>(*q)]; }
 
   void parseInto(const Sink &s, const char *start);
@@ -115,6 +132,7 @@ private:
   }
 
   const char *rangeFrom_ = nullptr, *rangeTo_ = nullptr; // runRange's slice
+  const char *reserveTo_ = nullptr;
   const char *begin_;
   const char *p_;
   const char *end_;
@@ -183,18 +201,8 @@ Field Parser::readField() {
   }
 }
 
-inline End Parser::terminator() {
-  if (p_ == end_)
-    return End::File;
+End Parser::rareTerminator() {
   char c = *p_;
-  if (c == delim_) {
-    ++p_;
-    return End::Field;
-  }
-  if (c == '\n') {
-    ++p_;
-    return End::Record;
-  }
   if (c == '\r') {
     ++p_;
     if (p_ != end_ && *p_ == '\n')
@@ -409,9 +417,9 @@ void Parser::readHeader(const Schema &schema, Table &table) {
   }
 }
 
-void Parser::reserveRows(Table &table) const {
+void Parser::reserveRows(Table &table, const char *until) const {
   // Rows estimated from the line length of the first 64 KiB.
-  size_t rest = static_cast<size_t>(end_ - p_);
+  size_t rest = static_cast<size_t>(until - p_);
   size_t sample = rest < 65536 ? rest : 65536;
   size_t lines = 0;
   for (const char *q = p_; q < p_ + sample; ++q)
@@ -446,7 +454,7 @@ Table Parser::run(const Schema &schema) {
     p_ = rangeFrom_;
     end_ = rangeTo_;
   }
-  reserveRows(table);
+  reserveRows(table, reserveTo_ ? reserveTo_ : end_);
   const size_t fields = header_.size();
   // With one column a blank line is a missing value; with more it is skipped.
   const bool skipBlank = fields > 1;
@@ -478,9 +486,11 @@ Table Parser::run(const Schema &schema) {
   return table;
 }
 
-Table Parser::runRange(const Schema &schema, const char *from, const char *to) {
+Table Parser::runRange(const Schema &schema, const char *from, const char *to,
+                       const char *reserveTo) {
   rangeFrom_ = from;
   rangeTo_ = to;
+  reserveTo_ = reserveTo;
   return run(schema);
 }
 
@@ -488,25 +498,50 @@ template <typename T> void append(std::vector<T> &to, std::vector<T> &from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
 
-// The slices' tables, one after the other.
+// Appends `from`'s rows to `to` and frees `from`.
+void appendColumn(Column &to, Column &from) {
+  size_t before = to.size();
+  if (!to.valid.empty() || !from.valid.empty()) {
+    to.valid.resize(before, 1);
+    from.valid.resize(from.size(), 1);
+    append(to.valid, from.valid);
+  }
+  append(to.ints, from.ints);
+  append(to.floats, from.floats);
+  append(to.strings, from.strings);
+  append(to.bools, from.bools);
+  from = Column();
+}
+
+// Runs `work(i)` for i in [0, n) on n threads and rethrows the first error.
+template <typename Work> void onThreads(size_t n, Work work) {
+  std::vector<std::exception_ptr> errors(n);
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < n; ++i)
+    workers.emplace_back([&, i] {
+      try {
+        work(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  for (std::thread &w : workers)
+    w.join();
+  for (const std::exception_ptr &e : errors)
+    if (e)
+      std::rethrow_exception(e);
+}
+
+// The slices' tables, one after the other. Each column is appended on its own
+// thread: most of the cost is faulting in the pages the rows land in.
 Table concatenate(std::vector<Table> &parts) {
   Table out = std::move(parts[0]);
-  for (size_t i = 1; i < parts.size(); ++i) {
-    for (size_t c = 0; c < out.columns.size(); ++c) {
-      Column &to = out.columns[c], &from = parts[i].columns[c];
-      size_t before = to.size();
-      if (!to.valid.empty() || !from.valid.empty()) {
-        to.valid.resize(before, 1);
-        from.valid.resize(from.size(), 1);
-        append(to.valid, from.valid);
-      }
-      append(to.ints, from.ints);
-      append(to.floats, from.floats);
-      append(to.strings, from.strings);
-      append(to.bools, from.bools);
-    }
+  onThreads(out.columns.size(), [&](size_t c) {
+    for (size_t i = 1; i < parts.size(); ++i)
+      appendColumn(out.columns[c], parts[i].columns[c]);
+  });
+  for (size_t i = 1; i < parts.size(); ++i)
     out.rows += parts[i].rows;
-  }
   return out;
 }
 
@@ -531,22 +566,18 @@ Table parseCsvParallel(std::string_view text, const Schema &schema, char delimit
     cuts.push_back(nl + 1);
   }
   cuts.push_back(end);
+  // The first slice's table ends up holding every row, so it reserves room
+  // for the whole file: its rows are then written only once.
   std::vector<Table> parts(cuts.size() - 1);
-  std::vector<std::exception_ptr> errors(parts.size());
-  std::vector<std::thread> workers;
-  for (size_t i = 0; i < parts.size(); ++i)
-    workers.emplace_back([&, i] {
-      try {
-        parts[i] = Parser(text, delimiter, sourceName).runRange(schema, cuts[i], cuts[i + 1]);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
+  try {
+    onThreads(parts.size(), [&](size_t i) {
+      parts[i] = Parser(text, delimiter, sourceName)
+                     .runRange(schema, cuts[i], cuts[i + 1], i == 0 ? end : cuts[i + 1]);
     });
-  for (std::thread &w : workers)
-    w.join();
-  for (const std::exception_ptr &e : errors)
-    if (e) // line numbers are the whole file's only in one pass: rerun it for the message
-      return Parser(text, delimiter, sourceName).run(schema);
+  } catch (...) {
+    // Line numbers are the whole file's only in one pass: rerun it for the message.
+    return Parser(text, delimiter, sourceName).run(schema);
+  }
   return concatenate(parts);
 }
 
