@@ -6,6 +6,8 @@
 #   MLPC_QUICK=1 bash scripts/test.sh   # skip the fuzzer and sanitizer builds
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase's heading says how long the suite has run, for finding slow phases.
+phase() { echo "==> $1 (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
 # Debian packages and the test tools first. The interop tests' environments
 # (mostly downloads) are then made while mlpc compiles: TensorFlow Transform
 # (test/interop/tft), TFX (test/lit/tfx), Apache Beam (test/lit/dataflow).
@@ -25,19 +27,21 @@ trap - EXIT
 cat "$venv_log"
 export PATH="$PWD/.venv/bin:$PATH"
 
-echo "==> unit tests"
+phase "unit tests"
 ctest --test-dir build --output-on-failure -j2
 
-echo "==> lit tests"
-lit -sv test/lit --param mlpc_build=build
+phase "lit tests"
+lit -sv --time-tests test/lit --param mlpc_build=build
 
 if [[ -z "${MLPC_QUICK:-}" ]]; then
-  echo "==> fuzzing parse + check (libFuzzer, clang)"
+  phase "fuzzing parse + check (libFuzzer, clang)"
   bash scripts/fuzz.sh 60
-  echo "==> the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+  phase "the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
   cmake --preset asan >/dev/null
   cmake --build --preset asan
+  phase "unit tests (sanitized)"
   ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j2
+  phase "lit tests (sanitized)"
   ASAN_OPTIONS=detect_leaks=1 lit -sv test/lit --param mlpc_build=build-asan
 fi
-echo "==> all tests passed"
+phase "all tests passed"
