@@ -3,21 +3,17 @@
 # requirements file, and checks that its packages import. Skips the work when
 # the environment already holds exactly that requirements file.
 #
-#   bash scripts/setup-venv.sh tft    # .venv-tft: TensorFlow Transform (test/interop/tft)
-#   bash scripts/setup-venv.sh tfx    # .venv-tfx: TFX 1.16 (test/lit/tfx)
+#   bash scripts/setup-venv.sh tfx    # .venv-tfx: TFX 1.16 with TensorFlow Transform and
+#                                     # TensorFlow (test/lit/tfx, test/interop/tft, tfrecord)
 #   bash scripts/setup-venv.sh beam   # .venv-beam: Apache Beam + onnxruntime (test/lit/dataflow)
 #
-# tft: about 2.7 GB, 2-3 minutes; tfx: 3.3 GB, 2-4 minutes; beam: 1 GB, 1-2 minutes.
+# tfx: 3.3 GB, 2-4 minutes; beam: 1 GB, 1-2 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-name=${1:?usage: setup-venv.sh tft|tfx|beam}
+name=${1:?usage: setup-venv.sh tfx|beam}
 pip_args=()
 case $name in
-tft)
-  what="TensorFlow Transform"
-  check="import tensorflow_transform, tensorflow_transform.beam"
-  ;;
 tfx)
   what="TFX"
   check="import tfx.v1, ml_metadata, tensorflow_transform, kfp.pipeline_spec.pipeline_spec_pb2"
@@ -30,7 +26,7 @@ beam)
   check="import apache_beam, apache_beam.ml.inference.onnx_inference, onnx, onnxruntime"
   ;;
 *)
-  echo "error: unknown environment \`$name\` (tft, tfx or beam)" >&2
+  echo "error: unknown environment \`$name\` (tfx or beam)" >&2
   exit 2
   ;;
 esac

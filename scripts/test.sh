@@ -9,12 +9,12 @@ cd "$(dirname "$0")/.."
 # Each phase's heading says how long the suite has run, for finding slow phases.
 phase() { echo "==> $1 (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
 # Debian packages and the test tools first. The interop tests' environments
-# (mostly downloads) are then made while mlpc compiles: TensorFlow Transform
-# (test/interop/tft), TFX (test/lit/tfx), Apache Beam (test/lit/dataflow).
+# (mostly downloads) are then made while mlpc compiles: TFX with TensorFlow
+# and TensorFlow Transform (test/lit/tfx, test/interop/tft and tfrecord), and
+# Apache Beam (test/lit/dataflow).
 MLPC_NO_BUILD=1 bash scripts/setup.sh
 venv_log=$(mktemp)
-(bash scripts/setup-venv.sh tft && bash scripts/setup-venv.sh tfx &&
-  bash scripts/setup-venv.sh beam) >"$venv_log" 2>&1 &
+(bash scripts/setup-venv.sh tfx && bash scripts/setup-venv.sh beam) >"$venv_log" 2>&1 &
 venvs=$!
 trap 'kill "$venvs" 2>/dev/null || true' EXIT
 bash scripts/setup.sh

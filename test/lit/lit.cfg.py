@@ -42,14 +42,10 @@ for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
     if var in os.environ:
         config.environment[var] = os.environ[var]
 
-# TensorFlow Transform itself, for the live TFT interop test (.venv-tft, made
-# by scripts/setup-venv.sh tft, which scripts/test.sh runs).
-config.substitutions.append(("%{tft_python}", os.path.join(root, ".venv-tft", "bin", "python3")))
-if os.path.exists(os.path.join(root, ".venv-tft", ".requirements")):
-    config.available_features.add("tft")
 
-# TFX itself, for the TFX backend's tests (.venv-tfx, made by
-# scripts/setup-venv.sh tfx, which scripts/test.sh runs).
+# TFX itself, for the TFX backend's tests, and the TensorFlow and TensorFlow
+# Transform it pins, for the TFRecord and TFT interop tests (.venv-tfx, made
+# by scripts/setup-venv.sh tfx, which scripts/test.sh runs).
 config.substitutions.append(("%{tfx_python}", os.path.join(root, ".venv-tfx", "bin", "python3")))
 if os.path.exists(os.path.join(root, ".venv-tfx", ".requirements")):
     config.available_features.add("tfx")

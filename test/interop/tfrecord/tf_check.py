@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""TFRecord interop with TensorFlow itself (run with .venv-tft's python).
+"""TFRecord interop with TensorFlow itself (run with .venv-tfx's python).
 
   tf_check.py read EXAMPLES_DIR      prints every record mlpc wrote, as TF parses it
   tf_check.py write FILE             writes tf.Example records with TF's own writer

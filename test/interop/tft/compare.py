@@ -9,8 +9,8 @@ Needs only the Python standard library (no TensorFlow).
 
 The reference
     test/interop/tft/reference.json is TFT's own output, made by
-        bash scripts/setup-venv.sh tft
-        .venv-tft/bin/python3 test/interop/tft/tft_reference.py \\
+        bash scripts/setup-venv.sh tfx
+        .venv-tfx/bin/python3 test/interop/tft/tft_reference.py \\
             test/interop/tft/data/penguins_raw.csv test/interop/tft/reference.json
     (tensorflow-transform 1.16.0, tensorflow 2.16.2, DirectRunner; ~30-45 s).
     Regenerate it only when the cases change; it is a golden file.

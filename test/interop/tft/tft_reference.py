@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Runs real TensorFlow Transform on the interop data and writes a golden JSON.
 
-    .venv-tft/bin/python3 test/interop/tft/tft_reference.py \\
+    .venv-tfx/bin/python3 test/interop/tft/tft_reference.py \\
         test/interop/tft/data/penguins_raw.csv test/interop/tft/reference.json
 
-(.venv-tft comes from scripts/setup-venv.sh tft.) Three cases, each one
+(.venv-tfx comes from scripts/setup-venv.sh tfx.) Three cases, each one
 tft_beam.AnalyzeAndTransformDataset run on Beam's DirectRunner:
 
   penguins    PENGUINS_CSV without the rows where bill_length_mm, bill_depth_mm,
@@ -438,7 +438,7 @@ def main():
     elapsed = time.time() - started
     doc = {
         "generator": {
-            "command": "scripts/setup-venv.sh tft && .venv-tft/bin/python3 "
+            "command": "scripts/setup-venv.sh tfx && .venv-tfx/bin/python3 "
                        "test/interop/tft/tft_reference.py test/interop/tft/data/penguins_raw.csv "
                        "test/interop/tft/reference.json",
             "python": sys.version.split()[0],
