@@ -33,7 +33,7 @@ done
 build=build-fuzz
 echo "==> configuring $build/ (clang-14, MLPC_FUZZ=ON)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DMLPC_FUZZ=ON -DMLPC_BUILD_TESTS=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON >/dev/null
 echo "==> building mlpc-fuzz"
 cmake --build "$build" --target mlpc-fuzz -j2
 fuzzer=$root/$build/test/fuzz/mlpc-fuzz

@@ -20,7 +20,7 @@ namespace {
 using namespace mlpc::ops;
 using namespace mlpc::ops::model;
 
-constexpr size_t kRows = 1000000;
+constexpr size_t kTrainRows = 1000000;
 constexpr int kFeatures = 8;
 constexpr int kEpochs = 5;
 
@@ -28,17 +28,17 @@ constexpr int kEpochs = 5;
 const Table &data() {
   static const Table table = [] {
     Table t;
-    t.rows = kRows;
+    t.rows = kTrainRows;
     std::mt19937_64 rng(1);
     auto unit = [&] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };
     Column y("y", DType::Int64);
-    y.ints.resize(kRows);
-    for (size_t r = 0; r < kRows; ++r)
+    y.ints.resize(kTrainRows);
+    for (size_t r = 0; r < kTrainRows; ++r)
       y.ints[r] = static_cast<int64_t>(rng() % 3);
     for (int f = 0; f < kFeatures; ++f) {
       Column c("f" + std::to_string(f), DType::Float64);
-      c.floats.resize(kRows);
-      for (size_t r = 0; r < kRows; ++r)
+      c.floats.resize(kTrainRows);
+      for (size_t r = 0; r < kTrainRows; ++r)
         c.floats[r] = (y.ints[r] == f % 3 ? 1.0 : 0.0) + (unit() - 0.5) * 2.0;
       t.columns.push_back(std::move(c));
     }

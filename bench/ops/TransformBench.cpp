@@ -30,19 +30,19 @@ namespace {
 using namespace mlpc::ops;
 namespace tf = mlpc::ops::transform;
 
-constexpr size_t kRows = size_t{8} << 20;
+constexpr size_t kZScoreRows = size_t{8} << 20;
 const std::vector<std::string> kNames = {"a", "b", "c", "d"};
 
 const Table &numericTable() {
   static const Table t = [] {
     Table table;
-    table.rows = kRows;
+    table.rows = kZScoreRows;
     std::mt19937_64 rng(7);
     std::normal_distribution<double> normal(0.0, 1.0);
     double mean = 40;
     for (const std::string &name : kNames) {
       Column c(name, DType::Float64);
-      c.floats.resize(kRows);
+      c.floats.resize(kZScoreRows);
       for (double &v : c.floats)
         v = mean + 5 * normal(rng);
       mean *= 3;
@@ -53,7 +53,7 @@ const Table &numericTable() {
   return t;
 }
 
-int64_t tableBytes() { return static_cast<int64_t>(kRows * kNames.size() * sizeof(double)); }
+int64_t tableBytes() { return static_cast<int64_t>(kZScoreRows * kNames.size() * sizeof(double)); }
 
 std::vector<tf::NumericColumn> numericColumns(const Table &t) {
   std::vector<tf::NumericColumn> cols;
@@ -64,10 +64,10 @@ std::vector<tf::NumericColumn> numericColumns(const Table &t) {
 
 void BM_TransformMemcpy(benchmark::State &state) {
   const Table &t = numericTable();
-  std::vector<std::vector<double>> out(kNames.size(), std::vector<double>(kRows));
+  std::vector<std::vector<double>> out(kNames.size(), std::vector<double>(kZScoreRows));
   for (auto _ : state) {
     for (size_t c = 0; c < kNames.size(); ++c)
-      std::memcpy(out[c].data(), t.columns[c].floats.data(), kRows * sizeof(double));
+      std::memcpy(out[c].data(), t.columns[c].floats.data(), kZScoreRows * sizeof(double));
     benchmark::ClobberMemory();
   }
   state.SetBytesProcessed(state.iterations() * tableBytes());
@@ -101,7 +101,7 @@ void BM_TransformZScoreFitApplyInPlace(benchmark::State &state) {
 
 void BM_TransformZScoreLoops(benchmark::State &state) {
   const std::vector<tf::NumericColumn> cols = numericColumns(numericTable());
-  std::vector<std::vector<double>> out(cols.size(), std::vector<double>(kRows));
+  std::vector<std::vector<double>> out(cols.size(), std::vector<double>(kZScoreRows));
   for (auto _ : state) {
     for (size_t c = 0; c < cols.size(); ++c) {
       tf::Moments m = tf::columnMomentsCpu(cols[c].values, cols[c].valid, cols[c].rows);
@@ -141,7 +141,7 @@ void BM_TransformZScoreGpuKernels(benchmark::State &state) {
     valid.push_back(c.valid);
     shifts.push_back(tf::momentsShift(c.values, c.valid, c.rows));
   }
-  gpu::DeviceColumns device(values, valid, kRows, 0);
+  gpu::DeviceColumns device(values, valid, kZScoreRows, 0);
   for (auto _ : state) {
     device.resetKernelSeconds();
     std::vector<gpu::ShiftedMoments> sums = device.moments(shifts);

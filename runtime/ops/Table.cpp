@@ -191,6 +191,13 @@ const Column &Table::at(const std::string &name) const {
   return const_cast<Table *>(this)->at(name);
 }
 
+void Table::put(Column column) {
+  if (Column *old = find(column.name))
+    *old = std::move(column);
+  else
+    columns.push_back(std::move(column));
+}
+
 void Table::filterRows(const std::vector<uint8_t> &keep) {
   for (Column &c : columns)
     c.filterRows(keep);

@@ -71,6 +71,8 @@ struct Table {
   // Throws OpError naming the column and the columns there are.
   Column &at(const std::string &name);
   const Column &at(const std::string &name) const;
+  // Replaces the column of the same name, or appends it.
+  void put(Column column);
   void filterRows(const std::vector<uint8_t> &keep);
   Table take(const std::vector<size_t> &index) const;
   // An empty table with these columns.

@@ -10,13 +10,6 @@ namespace mlpc::ops::model {
 
 namespace {
 
-void putColumn(Table &table, Column column) {
-  if (Column *old = table.find(column.name))
-    *old = std::move(column);
-  else
-    table.columns.push_back(std::move(column));
-}
-
 const pb::Vocabulary &chooseVocabulary(const pb::TransformGraph &transform,
                                        const std::string &column, const std::string &labelColumn) {
   if (!labelColumn.empty()) {
@@ -85,7 +78,7 @@ void argmaxLabel(Table &data, const std::string &column, const pb::TransformGrap
       label.valid[r] = 1;
     }
   }
-  putColumn(data, std::move(label));
+  data.put(std::move(label));
 }
 
 Table topK(const Table &data, const std::string &column, int64_t k) {
@@ -130,7 +123,7 @@ void threshold(Table &data, const std::string &column, double t) {
     positive.valid[r] = p;
     positive.bools[r] = p && v >= t;
   }
-  putColumn(data, std::move(positive));
+  data.put(std::move(positive));
 }
 
 } // namespace mlpc::ops::model

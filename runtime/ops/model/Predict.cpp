@@ -71,13 +71,6 @@ std::vector<double> probabilities(const Table &rows, const pb::Model &model,
   return probs;
 }
 
-void putColumn(Table &table, Column column) {
-  if (Column *old = table.find(column.name))
-    *old = std::move(column);
-  else
-    table.columns.push_back(std::move(column));
-}
-
 } // namespace
 
 size_t argmax(const double *values, size_t n) {
@@ -110,8 +103,8 @@ Table predict(const Table &data, const pb::Model &model, const ExecOptions &exec
     score.floats[r] = probs[r * classes + k];
   }
   Table out = data;
-  putColumn(out, std::move(prediction));
-  putColumn(out, std::move(score));
+  out.put(std::move(prediction));
+  out.put(std::move(score));
   return out;
 }
 

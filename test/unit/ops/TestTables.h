@@ -1,7 +1,9 @@
-// Small tables for the ops tests (transform, model).
+// Small tables for the ops tests (transform, model), and a check of op errors.
 #pragma once
 
 #include "runtime/ops/Table.h"
+
+#include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
@@ -45,6 +47,16 @@ inline Table table(std::vector<Column> columns) {
   t.rows = columns.empty() ? 0 : columns.front().size();
   t.columns = std::move(columns);
   return t;
+}
+
+// Runs `what` and expects an OpError whose message contains `part`.
+template <typename F> void expectError(F what, const std::string &part) {
+  try {
+    what();
+    FAIL() << "expected an OpError mentioning " << part;
+  } catch (const OpError &e) {
+    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
 }
 
 } // namespace mlpc::ops::test

@@ -15,15 +15,6 @@ using namespace mlpc::ops::test;
 
 namespace {
 
-template <typename F> void expectError(F what, const std::string &part) {
-  try {
-    what();
-    FAIL() << "expected an OpError mentioning " << part;
-  } catch (const OpError &e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
-
 void expectFloats(const Column &c, const std::vector<double> &want) {
   ASSERT_EQ(c.type, DType::Float64) << c.name;
   ASSERT_EQ(c.floats.size(), want.size()) << c.name;

@@ -20,15 +20,6 @@ Table withMissing() {
 }
 
 // Expects `what` to throw an OpError whose message contains `part`.
-template <typename F> void expectError(F what, const std::string &part) {
-  try {
-    what();
-    FAIL() << "expected an OpError mentioning " << part;
-  } catch (const OpError &e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
-
 TEST(DropMissing, DropsRowsMissingAnyListedColumn) {
   Table t = withMissing();
   dropMissing(t, {"a", "b"});

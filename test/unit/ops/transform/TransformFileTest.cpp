@@ -36,15 +36,6 @@ protected:
   fs::path dir_;
 };
 
-template <typename F> void expectError(F what, const std::string &part) {
-  try {
-    what();
-    FAIL() << "expected an OpError mentioning " << part;
-  } catch (const OpError &e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
-
 pb::TransformGraph fitted() {
   Table t = table({floats("x", {1, 2, 3, 4}), strings("s", {"a", "b", "a", ""}, {1, 1, 1, 0}),
                    floats("q", {4, 3, 2, 1})});
