@@ -34,12 +34,23 @@ phase "lit tests"
 lit -sv --time-tests test/lit --param mlpc_build=build
 
 if [[ -z "${MLPC_QUICK:-}" ]]; then
-  phase "fuzzing parse + check (libFuzzer, clang)"
-  bash scripts/fuzz.sh 60
-  phase "the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+  # The fuzzer runs for a fixed time on one core: the sanitized build uses
+  # the other meanwhile, and the fuzzer's output is shown when both are done.
+  phase "fuzzing parse + check (libFuzzer, clang) and the sanitized build, side by side"
+  fuzz_log=$(mktemp)
+  bash scripts/fuzz.sh 60 >"$fuzz_log" 2>&1 &
+  fuzz=$!
+  trap 'kill "$fuzz" 2>/dev/null || true' EXIT
   cmake --preset asan >/dev/null
   cmake --build --preset asan
-  phase "unit tests (sanitized)"
+  if ! wait "$fuzz"; then
+    cat "$fuzz_log"
+    echo "error: fuzzing failed or found a problem (above)" >&2
+    exit 1
+  fi
+  trap - EXIT
+  cat "$fuzz_log"
+  phase "unit tests (sanitized: AddressSanitizer + UndefinedBehaviorSanitizer)"
   ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j2
   phase "lit tests (sanitized)"
   ASAN_OPTIONS=detect_leaks=1 lit -sv test/lit --param mlpc_build=build-asan
