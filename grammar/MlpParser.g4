@@ -148,8 +148,10 @@ primary
   | LBRACE (entry (COMMA entry)* COMMA?)? RBRACE    # mapLiteral
   ;
 
+// `?` after an entry's value marks an optional column, in a schema
+// operation's `.add({score: float?})` only (the AST builder says so elsewhere).
 entry
-  : (name | STRING) COLON expr
+  : (name | STRING) COLON expr QUESTION?
   ;
 
 argList

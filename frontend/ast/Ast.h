@@ -196,6 +196,7 @@ struct MapEntry {
   std::string key;
   SourceRange keyRange;
   ExprPtr value;
+  bool optional = false; // `{score: float?}` in a schema's `.add(...)`
 };
 struct MapExpr : Expr {
   explicit MapExpr(SourceRange r) : Expr(ExprKind::Map, r) {}

@@ -221,7 +221,7 @@ private:
     case ExprKind::Map:
       line(depth, "Map", "", e.range);
       for (const MapEntry &en : llvm::cast<MapExpr>(e).entries) {
-        line(depth + 1, "Entry", en.key, en.keyRange);
+        line(depth + 1, en.optional ? "OptionalEntry" : "Entry", en.key, en.keyRange);
         expr(depth + 2, *en.value);
       }
       break;

@@ -642,7 +642,10 @@ Doc Formatter::primary(P::PrimaryContext *ctx) {
     auto entry = [&](size_t i) {
       P::EntryContext *e = entries[i];
       Doc key = e->name() ? name(e->name()) : tok(e->STRING());
-      return concat({key, tok(e->COLON()), text(" "), expr(e->expr())});
+      Doc value = expr(e->expr());
+      if (e->QUESTION())
+        value = concat({value, tok(e->QUESTION())});
+      return concat({key, tok(e->COLON()), text(" "), value});
     };
     return bracketed(p->LBRACE(), entries.size(), entry, p->COMMA(), p->RBRACE());
   }

@@ -252,8 +252,11 @@ TypeExprPtr AstBuilder::buildType(P::TypeContext *ctx) {
     SchemaOp sop;
     sop.name = buildName(op->name());
     sop.range = rangeOf(op);
-    if (op->argList())
+    if (op->argList()) {
+      inSchemaOp_ = true;
       sop.args = buildArgs(op->argList());
+      inSchemaOp_ = false;
+    }
     type->ops.push_back(std::move(sop));
   }
   return type;
@@ -589,6 +592,19 @@ ExprPtr AstBuilder::buildPrimary(P::PrimaryContext *ctx) {
         entry.keyRange = rangeOf(e->STRING());
       }
       entry.value = buildExpr(e->expr());
+      if (antlr4::tree::TerminalNode *q = e->QUESTION()) {
+        if (inSchemaOp_) {
+          entry.optional = true;
+        } else {
+          source::SourceRange at = rangeOf(q);
+          diags_
+              .report(diag::DiagKind::SyntaxError, at,
+                      {"`?` after a value: only a column type in a schema's `.add({...})` can "
+                       "be marked optional"})
+              .label(at, "not a type")
+              .help("remove the `?`; an optional value is written as the value or `none`");
+        }
+      }
       if (entry.value)
         map->entries.push_back(std::move(entry));
     }

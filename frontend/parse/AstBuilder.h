@@ -52,6 +52,7 @@ private:
   antlr4::BufferedTokenStream &tokens_;
   std::string_view text_;
   unsigned exprDepth_ = 0;
+  bool inSchemaOp_ = false; // building a schema operation's arguments: `?` may mark a column
 };
 
 } // namespace mlpc::parse

@@ -513,7 +513,7 @@ const Schema *Checker::resolveSchemaArg(const ast::TypeExpr &type, const ModuleI
               .label(e.value->range, "expected int, float, string or bool");
           continue;
         }
-        sop.added.push_back({e.key, *st, false, "", e.keyRange});
+        sop.added.push_back({e.key, *st, e.optional, "", e.keyRange});
       }
     } else {
       auto *ref = llvm::dyn_cast<ast::NameRef>(op.args[0].value.get());
