@@ -18,6 +18,7 @@ void DeviceCacheDeleter::operator()(DeviceCache *cache) const { delete cache; }
 
 namespace {
 
+#if MLPC_HAVE_CUDA
 std::vector<std::string> namesOf(const std::vector<NumericColumn> &cols) {
   std::vector<std::string> names;
   for (const NumericColumn &c : cols)
@@ -25,7 +26,6 @@ std::vector<std::string> namesOf(const std::vector<NumericColumn> &cols) {
   return names;
 }
 
-#if MLPC_HAVE_CUDA
 DeviceCachePtr upload(const std::vector<NumericColumn> &cols, int device) {
   DeviceCachePtr cache(new DeviceCache);
   cache->names = namesOf(cols);

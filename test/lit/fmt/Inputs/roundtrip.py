@@ -12,7 +12,9 @@ imports and Python sources resolve as they do for the original.
 
 usage: roundtrip.py MLPC ROOT WORKDIR
 """
+import concurrent.futures
 import json
+import os
 import pathlib
 import re
 import shutil
@@ -46,8 +48,19 @@ for tree in TREES:
     shutil.copytree(root / tree, work / tree, ignore=shutil.ignore_patterns("__pycache__"))
 
 files = sorted(p.relative_to(root) for t in TREES for p in (root / t).rglob("*.mlp"))
-failures, formatted, refused, compiled = [], 0, 0, 0
-for rel in files:
+
+
+def write_atomically(path, text):
+    # Another file's check may import this one meanwhile: it sees the old or
+    # the new text, never half of it.
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8", errors="surrogateescape")
+    os.replace(tmp, path)
+
+
+def roundtrip(rel):
+    """One file: ("refused" | "formatted" | "compiled", [failures])."""
+    failures = []
     source = (root / rel).read_text(encoding="utf-8", errors="surrogateescape")
     first = run(["fmt", "-"], stdin=source)
     if first.returncode != 0:
@@ -55,13 +68,11 @@ for rel in files:
             failures.append(f"{rel}: refused without a syntax error: {first.stderr[:300]}")
         if run(["check", str(rel)], cwd=root).returncode == 0:
             failures.append(f"{rel}: fmt refused a file that checks clean")
-        refused += 1
-        continue
-    formatted += 1
+        return "refused", failures
     second = run(["fmt", "-"], stdin=first.stdout)
     if second.stdout != first.stdout:
         failures.append(f"{rel}: not idempotent")
-    (work / rel).write_text(first.stdout, encoding="utf-8", errors="surrogateescape")
+    write_atomically(work / rel, first.stdout)
     before = run(["check", "--emit=ast", str(rel)], cwd=root)
     after = run(["check", "--emit=ast", str(rel)], cwd=work)
     if strip_ast(before.stdout) != strip_ast(after.stdout):
@@ -69,12 +80,22 @@ for rel in files:
     if diagnostics(str(rel), root) != diagnostics(str(rel), work):
         failures.append(f"{rel}: the diagnostics changed")
     ir_before = run(["build", "--target=ir", str(rel)], cwd=root)
-    if ir_before.returncode == 0:
-        compiled += 1
-        ir_after = run(["build", "--target=ir", str(rel)], cwd=work)
-        if strip_ir(ir_before.stdout) != strip_ir(ir_after.stdout):
-            failures.append(f"{rel}: the IR changed")
+    if ir_before.returncode != 0:
+        return "formatted", failures
+    ir_after = run(["build", "--target=ir", str(rel)], cwd=work)
+    if strip_ir(ir_before.stdout) != strip_ir(ir_after.stdout):
+        failures.append(f"{rel}: the IR changed")
+    return "compiled", failures
 
+
+# The files are independent: one mlpc at a time per core (the sanitized
+# build spends most of its time starting up).
+with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+    results = list(pool.map(roundtrip, files))
+kinds = [kind for kind, _ in results]
+refused, compiled = kinds.count("refused"), kinds.count("compiled")
+formatted = len(files) - refused
+failures = [f for _, fs in results for f in fs]
 print(f"{len(files)} files: {formatted} formatted ({compiled} compiled to IR), {refused} refused")
 for f in failures:
     print("FAIL:", f)
