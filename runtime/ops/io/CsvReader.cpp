@@ -513,16 +513,19 @@ void appendColumn(Column &to, Column &from) {
   from = Column();
 }
 
-// Runs `work(i)` for i in [0, n) on n threads and rethrows the first error.
+// Runs `work(i)` for every i in [0, n), on at most one thread per core (a
+// wide table must not start a thread per column), and rethrows the first error.
 template <typename Work> void onThreads(size_t n, Work work) {
-  std::vector<std::exception_ptr> errors(n);
+  size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::exception_ptr> errors(threads);
   std::vector<std::thread> workers;
-  for (size_t i = 0; i < n; ++i)
-    workers.emplace_back([&, i] {
+  for (size_t t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] {
       try {
-        work(i);
+        for (size_t i = t; i < n; i += threads)
+          work(i);
       } catch (...) {
-        errors[i] = std::current_exception();
+        errors[t] = std::current_exception();
       }
     });
   for (std::thread &w : workers)
