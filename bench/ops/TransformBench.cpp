@@ -11,6 +11,11 @@
 // BM_TransformZScoreFitOnly    the moments pass alone (reads only)
 // BM_TransformZScoreGpuKernels the moments and map kernels on resident data
 // BM_TransformZScoreGpuEndToEnd the op with useGpu: upload, kernels, download
+// BM_TransformDeviceCopyGpu    a device-to-device cudaMemcpy of the same
+//                              bytes, the GPU's reference
+// The GPU ones report peak_GBs (the card's) and memory_passes (times the
+// input crosses the memory bus: read and write of a copy are 2), so
+// scripts/gpu-check.sh can give both input and traffic bandwidth.
 // The GPU ones skip with the reason when there is no usable device.
 #include "runtime/ops/gpu/Device.h"
 #include "runtime/ops/gpu/TransformKernels.h"
@@ -156,7 +161,18 @@ void BM_TransformZScoreGpuKernels(benchmark::State &state) {
   }
   state.SetBytesProcessed(state.iterations() * tableBytes());
   state.counters["peak_GBs"] = gpu::peakBandwidthGBs();
+  state.counters["memory_passes"] = 3; // moments read; map reads and writes
 #endif
+}
+
+void BM_TransformDeviceCopyGpu(benchmark::State &state) {
+  if (skipWithoutGpu(state))
+    return;
+  for (auto _ : state)
+    state.SetIterationTime(gpu::timeDeviceCopy(static_cast<size_t>(tableBytes())));
+  state.SetBytesProcessed(state.iterations() * tableBytes());
+  state.counters["peak_GBs"] = gpu::peakBandwidthGBs();
+  state.counters["memory_passes"] = 2;
 }
 
 void BM_TransformZScoreGpuEndToEnd(benchmark::State &state) {
@@ -181,3 +197,4 @@ BENCHMARK(BM_TransformZScoreLoops)->Unit(benchmark::kMillisecond)->UseRealTime()
 BENCHMARK(BM_TransformZScoreFitOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TransformZScoreGpuKernels)->Unit(benchmark::kMillisecond)->UseManualTime();
 BENCHMARK(BM_TransformZScoreGpuEndToEnd)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TransformDeviceCopyGpu)->Unit(benchmark::kMillisecond)->UseManualTime();

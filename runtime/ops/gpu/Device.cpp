@@ -46,6 +46,42 @@ double peakBandwidthGBs() {
   return 2.0 * clockKHz * 1e3 * (busBits / 8.0) / 1e9;
 }
 
+double timeDeviceCopy(size_t bytes) {
+  constexpr int kCopies = 10;
+  void *src = nullptr, *dst = nullptr;
+  cudaEvent_t start = nullptr, stop = nullptr;
+  float ms = 0;
+  cudaError_t e = cudaMalloc(&src, bytes);
+  if (e == cudaSuccess)
+    e = cudaMalloc(&dst, bytes);
+  if (e == cudaSuccess)
+    e = cudaMemset(src, 1, bytes);
+  if (e == cudaSuccess)
+    e = cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice); // warm-up
+  if (e == cudaSuccess)
+    e = cudaEventCreate(&start);
+  if (e == cudaSuccess)
+    e = cudaEventCreate(&stop);
+  if (e == cudaSuccess)
+    e = cudaEventRecord(start);
+  for (int i = 0; i < kCopies && e == cudaSuccess; ++i)
+    e = cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice);
+  if (e == cudaSuccess)
+    e = cudaEventRecord(stop);
+  if (e == cudaSuccess)
+    e = cudaEventSynchronize(stop);
+  if (e == cudaSuccess)
+    e = cudaEventElapsedTime(&ms, start, stop);
+  if (start)
+    cudaEventDestroy(start);
+  if (stop)
+    cudaEventDestroy(stop);
+  cudaFree(src); // cudaFree(nullptr) is a no-op
+  cudaFree(dst);
+  check(e, "the device-to-device copy");
+  return ms / 1e3 / kCopies;
+}
+
 void check(int status, const char *what) {
   if (status != cudaSuccess)
     throw OpError(std::string("CUDA: ") + what +
@@ -59,6 +95,7 @@ bool available(std::string *why) {
 }
 std::string deviceName() { return ""; }
 double peakBandwidthGBs() { return 0; }
+double timeDeviceCopy(size_t) { return 0; }
 void check(int, const char *) {}
 #endif
 

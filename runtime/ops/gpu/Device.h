@@ -4,6 +4,7 @@
 // docs/stdlib.md states.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace mlpc::ops::gpu {
@@ -19,6 +20,12 @@ bool available(std::string *why = nullptr);
 // for benchmark reports.
 std::string deviceName();
 double peakBandwidthGBs();
+
+// Seconds one device-to-device cudaMemcpy of `bytes` takes (CUDA events, the
+// mean of several copies after a warm-up): the reference the benchmarks set
+// the kernels' bandwidth beside. 0 without CUDA; throws OpError when a CUDA
+// call fails.
+double timeDeviceCopy(size_t bytes);
 
 // Throws OpError when a CUDA call failed, naming the call.
 void check(int cudaStatus, const char *what);

@@ -6,6 +6,7 @@
 #include "runtime/ops/model/Predict.h"
 #include "runtime/ops/model/Train.h"
 
+#include "test/unit/ops/RequireGpu.h"
 #include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
@@ -17,14 +18,6 @@ using namespace mlpc::ops::model;
 using namespace mlpc::ops::test;
 
 namespace {
-
-// Skips the test, saying why, when there is no usable CUDA device.
-#define REQUIRE_GPU()                                                                              \
-  do {                                                                                             \
-    std::string why;                                                                               \
-    if (!gpu::available(&why))                                                                     \
-      GTEST_SKIP() << "GPU test skipped: " << why;                                                 \
-  } while (0)
 
 Table rings(size_t n) {
   std::vector<double> a(n), b(n), c(n);

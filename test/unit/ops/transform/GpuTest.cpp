@@ -5,6 +5,7 @@
 #include "runtime/ops/gpu/Device.h"
 #include "runtime/ops/transform/Transform.h"
 
+#include "test/unit/ops/RequireGpu.h"
 #include "test/unit/ops/TestTables.h"
 
 #include <gtest/gtest.h>
@@ -17,13 +18,6 @@ using namespace mlpc::ops::transform;
 using namespace mlpc::ops::test;
 
 namespace {
-
-#define REQUIRE_GPU()                                                                              \
-  do {                                                                                             \
-    std::string why;                                                                               \
-    if (!gpu::available(&why))                                                                     \
-      GTEST_SKIP() << "no GPU: " << why;                                                           \
-  } while (0)
 
 // Columns that exercise every case: plain, with missing values, with NaN
 // and infinities, constant, far-off first value, int.
