@@ -11,6 +11,8 @@
 // BM_TransformZScoreFitOnly    the moments pass alone (reads only)
 // BM_TransformZScoreGpuKernels the moments and map kernels on resident data
 // BM_TransformZScoreGpuEndToEnd the op with useGpu: upload, kernels, download
+//                              into a new table
+// BM_TransformZScoreGpuEndToEndInPlace  the same on a table it takes over
 // BM_TransformDeviceCopyGpu    a device-to-device cudaMemcpy of the same
 //                              bytes, the GPU's reference
 // The GPU ones report peak_GBs (the card's) and memory_passes (times the
@@ -88,20 +90,25 @@ void BM_TransformZScoreFitApply(benchmark::State &state) {
 }
 
 // The op on a table it may reuse (std::move): the copy it consumes is made
-// outside the timing.
-void BM_TransformZScoreFitApplyInPlace(benchmark::State &state) {
+// outside the timing. On the GPU the result is downloaded into the table's
+// own buffers (no fresh host memory).
+void zScoreInPlace(benchmark::State &state, const ExecOptions &exec) {
   const Table &t = numericTable();
   for (auto _ : state) {
     state.PauseTiming();
     Table copy = t;
     state.ResumeTiming();
-    Table out = tf::scaleToZScore(std::move(copy), kNames);
+    Table out = tf::scaleToZScore(std::move(copy), kNames, exec);
     benchmark::DoNotOptimize(out.columns[0].floats.data());
     state.PauseTiming();
     out = Table(); // freeing is not the op's cost either
     state.ResumeTiming();
   }
   state.SetBytesProcessed(state.iterations() * tableBytes());
+}
+
+void BM_TransformZScoreFitApplyInPlace(benchmark::State &state) {
+  zScoreInPlace(state, ExecOptions{});
 }
 
 void BM_TransformZScoreLoops(benchmark::State &state) {
@@ -165,6 +172,14 @@ void BM_TransformZScoreGpuKernels(benchmark::State &state) {
 #endif
 }
 
+void BM_TransformZScoreGpuEndToEndInPlace(benchmark::State &state) {
+  if (skipWithoutGpu(state))
+    return;
+  ExecOptions exec;
+  exec.useGpu = true;
+  zScoreInPlace(state, exec);
+}
+
 void BM_TransformDeviceCopyGpu(benchmark::State &state) {
   if (skipWithoutGpu(state))
     return;
@@ -197,4 +212,5 @@ BENCHMARK(BM_TransformZScoreLoops)->Unit(benchmark::kMillisecond)->UseRealTime()
 BENCHMARK(BM_TransformZScoreFitOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TransformZScoreGpuKernels)->Unit(benchmark::kMillisecond)->UseManualTime();
 BENCHMARK(BM_TransformZScoreGpuEndToEnd)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TransformZScoreGpuEndToEndInPlace)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TransformDeviceCopyGpu)->Unit(benchmark::kMillisecond)->UseManualTime();

@@ -248,54 +248,238 @@ void forward(cublasHandle_t blas, const DeviceNet &net, const double *in, size_t
   }
 }
 
+// ---- The fused path: one block runs a whole epoch ---------------------------
+
+constexpr int kFusedThreads = 256;
+constexpr int kMaxFusedLayers = 8;
+constexpr double kFusedMaxMacsPerBatch = 1 << 20;
+
+// Device pointers of every parameter array, by value in the kernel's
+// arguments. m1/m2 are Adam's moments (null for SGD).
+struct FusedNet {
+  int layers = 0;
+  int sizes[kMaxFusedLayers + 1] = {};
+  double *w[kMaxFusedLayers] = {}, *b[kMaxFusedLayers] = {};
+  double *gw[kMaxFusedLayers] = {}, *gb[kMaxFusedLayers] = {};
+  double *mw[kMaxFusedLayers] = {}, *vw[kMaxFusedLayers] = {};
+  double *mb[kMaxFusedLayers] = {}, *vb[kMaxFusedLayers] = {};
+};
+
+struct FusedEpoch {
+  size_t rows = 0, batch = 1;
+  long firstStep = 0; // Adam's step count before this epoch's first batch
+  double learningRate = 0.1, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  bool adam = false;
+};
+
+// Shared memory for one block: every layer's activations and two gradient
+// buffers for `batch` rows (doubles), then the batch's labels.
+size_t fusedSharedBytes(const std::vector<int> &sizes, size_t batch) {
+  size_t doubles = 0;
+  for (int s : sizes)
+    doubles += static_cast<size_t>(s);
+  doubles += 2 * static_cast<size_t>(*std::max_element(sizes.begin(), sizes.end()));
+  return batch * (doubles * sizeof(double) + sizeof(int32_t));
+}
+
+// The update of one parameter array: SGD, or Adam as in Dense.cpp.
+__device__ void fusedStep(double *w, const double *g, double *m1, double *m2, int n,
+                          const FusedEpoch &c, double correct1, double correct2) {
+  for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    const double gi = g[i];
+    if (!c.adam) {
+      w[i] -= c.learningRate * gi;
+      continue;
+    }
+    m1[i] = c.beta1 * m1[i] + (1.0 - c.beta1) * gi;
+    m2[i] = c.beta2 * m2[i] + (1.0 - c.beta2) * gi * gi;
+    w[i] -= c.learningRate * (m1[i] / correct1) / (sqrt(m2[i] / correct2) + c.epsilon);
+  }
+}
+
+// One epoch of mini-batch training in one block: the loops of
+// Dense.cpp's trainDenseCpu, each output element to one thread, every sum in
+// the host's order. Activations live in shared memory; parameters, their
+// gradients and moments in global memory (a few kilobytes, held in cache).
+__global__ void __launch_bounds__(kFusedThreads)
+    trainEpochFused(FusedNet net, FusedEpoch c, const double *x, const int32_t *y,
+                    const uint32_t *order) {
+  extern __shared__ double shared[];
+  const int layers = net.layers, features = net.sizes[0], classes = net.sizes[layers];
+  int widest = 0;
+  double *acts[kMaxFusedLayers + 1];
+  double *next = shared;
+  for (int l = 0; l <= layers; ++l) {
+    acts[l] = next;
+    next += c.batch * net.sizes[l];
+    widest = max(widest, net.sizes[l]);
+  }
+  double *delta = next, *deltaPrev = next + c.batch * widest;
+  int32_t *labels = reinterpret_cast<int32_t *>(deltaPrev + c.batch * widest);
+  const int tid = threadIdx.x, threads = blockDim.x;
+  long step = c.firstStep;
+
+  for (size_t start = 0; start < c.rows; start += c.batch) {
+    const int m = static_cast<int>(min(c.batch, c.rows - start));
+    for (int i = tid; i < m * features; i += threads) {
+      const int r = i / features, f = i % features;
+      acts[0][i] = x[static_cast<size_t>(order[start + r]) * features + f];
+    }
+    for (int r = tid; r < m; r += threads)
+      labels[r] = y[order[start + r]];
+    __syncthreads();
+    for (int l = 0; l < layers; ++l) {
+      const int k = net.sizes[l], n = net.sizes[l + 1];
+      const double *a = acts[l], *w = net.w[l], *b = net.b[l];
+      const bool relu = l + 1 < layers;
+      for (int i = tid; i < m * n; i += threads) {
+        const int r = i / n, j = i % n;
+        double z = b[j];
+        for (int q = 0; q < k; ++q)
+          z += a[r * k + q] * w[q * n + j];
+        acts[l + 1][i] = relu ? (z > 0.0 ? z : 0.0) : z;
+      }
+      __syncthreads();
+    }
+    // d(mean loss)/d(logits) = (softmax - onehot(y)) / m.
+    const double invM = 1.0 / m;
+    for (int r = tid; r < m; r += threads) {
+      const double *row = acts[layers] + r * classes;
+      double top = row[0];
+      for (int j = 1; j < classes; ++j)
+        top = row[j] > top ? row[j] : top;
+      double sum = 0.0;
+      for (int j = 0; j < classes; ++j)
+        sum += exp(row[j] - top);
+      for (int j = 0; j < classes; ++j)
+        delta[r * classes + j] = (exp(row[j] - top) / sum - (labels[r] == j ? 1.0 : 0.0)) * invM;
+    }
+    __syncthreads();
+    // Backward: every gradient from the weights before this batch's update.
+    for (int l = layers - 1; l >= 0; --l) {
+      const int k = net.sizes[l], n = net.sizes[l + 1];
+      const double *a = acts[l], *w = net.w[l];
+      for (int i = tid; i < k * n; i += threads) {
+        const int q = i / n, j = i % n;
+        double g = 0.0;
+        for (int r = 0; r < m; ++r)
+          g += a[r * k + q] * delta[r * n + j];
+        net.gw[l][i] = g;
+      }
+      for (int j = tid; j < n; j += threads) {
+        double g = 0.0;
+        for (int r = 0; r < m; ++r)
+          g += delta[r * n + j];
+        net.gb[l][j] = g;
+      }
+      if (l > 0) // through the ReLU that produced a: zero where it was inactive
+        for (int i = tid; i < m * k; i += threads) {
+          const int r = i / k, q = i % k;
+          double sum = 0.0;
+          if (a[i] > 0.0)
+            for (int j = 0; j < n; ++j)
+              sum += delta[r * n + j] * w[q * n + j];
+          deltaPrev[i] = sum;
+        }
+      __syncthreads();
+      double *t = delta;
+      delta = deltaPrev;
+      deltaPrev = t;
+    }
+    ++step;
+    const double correct1 = 1.0 - pow(c.beta1, static_cast<double>(step));
+    const double correct2 = 1.0 - pow(c.beta2, static_cast<double>(step));
+    for (int l = 0; l < layers; ++l) {
+      const int k = net.sizes[l], n = net.sizes[l + 1];
+      fusedStep(net.w[l], net.gw[l], net.mw[l], net.vw[l], k * n, c, correct1, correct2);
+      fusedStep(net.b[l], net.gb[l], net.mb[l], net.vb[l], n, c, correct1, correct2);
+    }
+    __syncthreads(); // the next batch reads the updated weights
+  }
+}
+
+int maxSharedBytes() {
+  int device = 0, bytes = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  check(cudaDeviceGetAttribute(&bytes, cudaDevAttrMaxSharedMemoryPerBlockOptin, device),
+        "cudaDeviceGetAttribute");
+  return bytes;
+}
+
 } // namespace
 
-double trainDense(DenseNet &net, const double *x, const int32_t *y, size_t rows,
-                  const DenseTraining &config, const EpochOrder &order, int device) {
-  check(cudaSetDevice(device), "cudaSetDevice");
-  Blas blas;
-  const size_t layers = net.layers();
-  const int features = net.sizes.front(), classes = net.sizes.back();
-  const size_t batch = std::max<size_t>(1, std::min(config.batchSize, rows));
-  const size_t widest = static_cast<size_t>(*std::max_element(net.sizes.begin(), net.sizes.end()));
+bool fusedTrainingFits(const std::vector<int> &sizes, size_t batch) {
+  if (sizes.size() < 2 || sizes.size() > kMaxFusedLayers + 1)
+    return false;
+  double macs = 0;
+  for (size_t l = 0; l + 1 < sizes.size(); ++l)
+    macs += static_cast<double>(sizes[l]) * sizes[l + 1];
+  return macs * static_cast<double>(batch) <= kFusedMaxMacsPerBatch &&
+         fusedSharedBytes(sizes, batch) <= static_cast<size_t>(maxSharedBytes());
+}
 
-  // The data goes up once and stays for every epoch.
-  DeviceArray<double> dx(rows * features);
-  dx.upload(x, rows * features);
-  DeviceArray<int32_t> dy(rows), batchY(batch);
-  dy.upload(y, rows);
-  DeviceArray<uint32_t> dorder(rows);
-  DeviceNet dnet(net, config.adam);
-  auto acts = activations(net.sizes, batch);
-  DeviceArray<double> delta(batch * widest), deltaPrev(batch * widest);
-  std::vector<uint32_t> perm(rows);
-  std::iota(perm.begin(), perm.end(), 0u);
-  const double one = 1.0, zero = 0.0;
-  long step = 0;
+namespace {
 
-  for (int epoch = 0; epoch < config.epochs; ++epoch) {
-    if (!order(epoch, perm.data(), rows))
-      throw OpError("training was canceled");
-    dorder.upload(perm.data(), rows);
+// The training data and parameters on the device, and one epoch of either path.
+struct Trainer {
+  const DenseTraining &config;
+  const std::vector<int> &sizes;
+  size_t rows, batch;
+  const DeviceArray<double> &dx;
+  const DeviceArray<int32_t> &dy;
+  const DeviceArray<uint32_t> &dorder;
+  DeviceNet &dnet;
+  long step = 0; // batches so far: Adam's bias correction
+
+  void fusedEpoch() {
+    FusedNet net;
+    net.layers = static_cast<int>(dnet.layers());
+    for (size_t l = 0; l < dnet.layers(); ++l) {
+      Param &w = dnet.weights[l], &b = dnet.biases[l];
+      net.w[l] = w.value.get(), net.gw[l] = w.grad.get(), net.mw[l] = w.m1.get();
+      net.vw[l] = w.m2.get();
+      net.b[l] = b.value.get(), net.gb[l] = b.grad.get(), net.mb[l] = b.m1.get();
+      net.vb[l] = b.m2.get();
+    }
+    std::copy(sizes.begin(), sizes.end(), net.sizes);
+    FusedEpoch c;
+    c.rows = rows, c.batch = batch, c.firstStep = step;
+    c.learningRate = config.learningRate, c.adam = config.adam;
+    c.beta1 = config.beta1, c.beta2 = config.beta2, c.epsilon = config.epsilon;
+    const size_t bytes = fusedSharedBytes(sizes, batch);
+    check(cudaFuncSetAttribute(trainEpochFused, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                               static_cast<int>(bytes)),
+          "cudaFuncSetAttribute");
+    trainEpochFused<<<1, kFusedThreads, bytes>>>(net, c, dx.get(), dy.get(), dorder.get());
+    step += static_cast<long>((rows + batch - 1) / batch);
+  }
+
+  // The layer-by-layer path: a few launches per batch, cuBLAS for the products.
+  void blasEpoch(cublasHandle_t blas, std::vector<DeviceArray<double>> &acts,
+                 DeviceArray<int32_t> &batchY, DeviceArray<double> &delta,
+                 DeviceArray<double> &deltaPrev) {
+    const size_t layers = dnet.layers();
+    const int features = sizes.front(), classes = sizes.back();
+    const double one = 1.0, zero = 0.0;
     for (size_t start = 0; start < rows; start += batch) {
       const size_t m = std::min(batch, rows - start);
       gatherRows<<<blocksFor(m * features), kThreads>>>(dx.get(), dy.get(), dorder.get(), start, m,
                                                         features, acts[0].get(), batchY.get());
-      forward(blas.get(), dnet, acts[0].get(), m, acts);
+      forward(blas, dnet, acts[0].get(), m, acts);
       softmaxGradient<<<blocksFor(m), kThreads>>>(acts[layers].get(), batchY.get(), m, classes,
                                                   1.0 / static_cast<double>(m), delta.get());
       for (size_t l = layers; l-- > 0;) {
-        const int k = net.sizes[l], n = net.sizes[l + 1];
+        const int k = sizes[l], n = sizes[l + 1];
         const int mi = static_cast<int>(m);
         // dW (k x n) = A^T (k x m) delta (m x n): column-major dW^T = delta^T A.
-        checkBlas(blasDgemm(blas.get(), CUBLAS_OP_N, CUBLAS_OP_T, n, k, mi, &one, delta.get(), n,
+        checkBlas(blasDgemm(blas, CUBLAS_OP_N, CUBLAS_OP_T, n, k, mi, &one, delta.get(), n,
                             acts[l].get(), k, &zero, dnet.weights[l].grad.get(), n),
                   "cublasDgemm (weight gradient)");
         columnSums<<<blocksFor(n), kThreads>>>(delta.get(), m, n, dnet.biases[l].grad.get());
         if (l == 0)
           break;
         // dA (m x k) = delta (m x n) W^T (n x k): column-major dA^T = W delta^T.
-        checkBlas(blasDgemm(blas.get(), CUBLAS_OP_T, CUBLAS_OP_N, k, mi, n, &one,
+        checkBlas(blasDgemm(blas, CUBLAS_OP_T, CUBLAS_OP_N, k, mi, n, &one,
                             dnet.weights[l].value.get(), n, delta.get(), n, &zero, deltaPrev.get(),
                             k),
                   "cublasDgemm (input gradient)");
@@ -310,6 +494,50 @@ double trainDense(DenseNet &net, const double *x, const int32_t *y, size_t rows,
         dnet.biases[l].step(config, correct1, correct2);
       }
     }
+  }
+};
+
+} // namespace
+
+double trainDense(DenseNet &net, const double *x, const int32_t *y, size_t rows,
+                  const DenseTraining &config, const EpochOrder &order, int device) {
+  check(cudaSetDevice(device), "cudaSetDevice");
+  Blas blas;
+  const size_t layers = net.layers();
+  const int features = net.sizes.front(), classes = net.sizes.back();
+  const size_t batch = std::max<size_t>(1, std::min(config.batchSize, rows));
+  const size_t widest = static_cast<size_t>(*std::max_element(net.sizes.begin(), net.sizes.end()));
+  bool fused = config.gpuTrainer == GpuTrainer::Fused ||
+               (config.gpuTrainer == GpuTrainer::Auto && fusedTrainingFits(net.sizes, batch));
+  if (config.gpuTrainer == GpuTrainer::Fused && !fusedTrainingFits(net.sizes, batch))
+    throw OpError("internal error: the fused training kernel was asked for a net it cannot train");
+
+  // The data goes up once and stays for every epoch.
+  DeviceArray<double> dx(rows * features);
+  dx.upload(x, rows * features);
+  DeviceArray<int32_t> dy(rows), batchY(fused ? 0 : batch);
+  dy.upload(y, rows);
+  DeviceArray<uint32_t> dorder(rows);
+  DeviceNet dnet(net, config.adam);
+  std::vector<DeviceArray<double>> acts;
+  DeviceArray<double> delta, deltaPrev;
+  if (!fused) {
+    acts = activations(net.sizes, batch);
+    delta.resize(batch * widest);
+    deltaPrev.resize(batch * widest);
+  }
+  std::vector<uint32_t> perm(rows);
+  std::iota(perm.begin(), perm.end(), 0u);
+  Trainer trainer{config, net.sizes, rows, batch, dx, dy, dorder, dnet};
+
+  for (int epoch = 0; epoch < config.epochs; ++epoch) {
+    if (!order(epoch, perm.data(), rows))
+      throw OpError("training was canceled");
+    dorder.upload(perm.data(), rows); // waits for the previous epoch's work
+    if (fused)
+      trainer.fusedEpoch();
+    else
+      trainer.blasEpoch(blas.get(), acts, batchY, delta, deltaPrev);
     check(cudaGetLastError(), "a training kernel");
   }
 

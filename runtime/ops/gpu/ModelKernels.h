@@ -28,7 +28,14 @@ struct DenseNet {
   size_t layers() const { return weights.size(); }
 };
 
+// How the GPU trains: one launch per epoch of a kernel that runs every batch
+// in one thread block (small nets, where the launches of the layer-by-layer
+// path would cost more than the arithmetic), or the layer-by-layer path with
+// cuBLAS (wide nets, big batches). Auto picks by fusedTrainingFits().
+enum class GpuTrainer { Auto, Fused, Blas };
+
 struct DenseTraining {
+  GpuTrainer gpuTrainer = GpuTrainer::Auto;
   int epochs = 1;
   double learningRate = 0.1;
   size_t batchSize = 32;
@@ -44,9 +51,17 @@ struct DenseTraining {
 using EpochOrder = std::function<bool(int epoch, uint32_t *order, size_t rows)>;
 
 #if MLPC_HAVE_CUDA
+// Whether the one-block kernel can train `sizes` in batches of `batch` rows on
+// the current device (its activations fit in shared memory, at most 8
+// layers) and should (a batch is at most about a million multiply-adds, a
+// few microseconds on one multiprocessor: more, and cuBLAS over the whole GPU
+// wins).
+bool fusedTrainingFits(const std::vector<int> &sizes, size_t batch);
+
 // Trains `net` in place on x (rows x sizes[0], row-major) and labels y (class
 // indices < sizes.back()). Returns the mean cross-entropy over all rows after
-// the last epoch. Throws OpError on a CUDA failure or cancellation.
+// the last epoch. Throws OpError on a CUDA failure or cancellation, or when
+// config asks for the fused kernel and it does not fit.
 double trainDense(DenseNet &net, const double *x, const int32_t *y, size_t rows,
                   const DenseTraining &config, const EpochOrder &order, int device);
 

@@ -3,6 +3,7 @@
 // probabilities within 1e-6; inference alone agrees within 1e-12. Bitwise
 // equality is not expected: cuBLAS sums in another order than the host.
 #include "runtime/ops/gpu/Device.h"
+#include "runtime/ops/model/Dense.h"
 #include "runtime/ops/model/Predict.h"
 #include "runtime/ops/model/Train.h"
 
@@ -82,6 +83,68 @@ TEST(Gpu, MlpWithAdamMatchesCpu) {
   s.optimizer = "sgd";
   expectAgreement(data, trainMlp(data, s, ExecOptions{}), trainMlp(data, s, onGpu));
 }
+
+#if MLPC_HAVE_CUDA
+// Both GPU training paths, named explicitly, against the CPU loops on the
+// same net, data and order: weights within 1e-8 after 3 epochs.
+TEST(Gpu, FusedAndBlasTrainersMatchCpu) {
+  REQUIRE_GPU();
+  const size_t rows = 1000, features = 3;
+  Table data = rings(rows);
+  std::vector<double> x(rows * features);
+  std::vector<int32_t> y(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t f = 0; f < features; ++f)
+      x[r * features + f] = data.columns[f].floats[r];
+    y[r] = static_cast<int32_t>(data.at("y").ints[r]);
+  }
+  gpu::DenseNet start;
+  start.sizes = {3, 16, 8, 3};
+  for (size_t l = 0; l + 1 < start.sizes.size(); ++l) {
+    std::vector<double> w(start.sizes[l] * start.sizes[l + 1]);
+    for (size_t i = 0; i < w.size(); ++i)
+      w[i] = 0.3 * std::sin(1.7 * i + l);
+    start.weights.push_back(w);
+    start.biases.push_back(std::vector<double>(start.sizes[l + 1], 0.01 * l));
+  }
+  // A reversed order every other epoch, so the order callback matters.
+  gpu::EpochOrder order = [](int epoch, uint32_t *perm, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      perm[i] = static_cast<uint32_t>(epoch % 2 ? n - 1 - i : i);
+    return true;
+  };
+  for (bool adam : {false, true}) {
+    gpu::DenseTraining config;
+    config.epochs = 3;
+    config.batchSize = 47; // a short last batch
+    config.adam = adam;
+    config.learningRate = adam ? 0.01 : 0.1;
+    gpu::DenseNet cpu = start;
+    double cpuLoss = model::trainDenseCpu(cpu, x.data(), y.data(), rows, config, order);
+    for (gpu::GpuTrainer trainer : {gpu::GpuTrainer::Fused, gpu::GpuTrainer::Blas}) {
+      SCOPED_TRACE(std::string(adam ? "adam, " : "sgd, ") +
+                   (trainer == gpu::GpuTrainer::Fused ? "fused" : "cuBLAS"));
+      config.gpuTrainer = trainer;
+      gpu::DenseNet onGpu = start;
+      double gpuLoss = gpu::trainDense(onGpu, x.data(), y.data(), rows, config, order, 0);
+      EXPECT_NEAR(cpuLoss, gpuLoss, 1e-8);
+      for (size_t l = 0; l < cpu.layers(); ++l) {
+        for (size_t i = 0; i < cpu.weights[l].size(); ++i)
+          ASSERT_NEAR(cpu.weights[l][i], onGpu.weights[l][i], 1e-8) << "layer " << l << " w" << i;
+        for (size_t i = 0; i < cpu.biases[l].size(); ++i)
+          ASSERT_NEAR(cpu.biases[l][i], onGpu.biases[l][i], 1e-8) << "layer " << l << " b" << i;
+      }
+    }
+  }
+}
+
+TEST(Gpu, AutoTrainerPicksTheFusedKernelForSmallNetsOnly) {
+  REQUIRE_GPU();
+  EXPECT_TRUE(gpu::fusedTrainingFits({8, 16, 3}, 32));
+  EXPECT_FALSE(gpu::fusedTrainingFits({64, 512, 10}, 256)); // 9.7M multiply-adds a batch
+  EXPECT_FALSE(gpu::fusedTrainingFits({2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, 32)); // 9 layers
+}
+#endif
 
 TEST(Gpu, InferenceMatchesCpu) {
   REQUIRE_GPU();
