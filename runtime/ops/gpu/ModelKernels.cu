@@ -260,7 +260,6 @@ struct FusedNet {
   int layers = 0;
   int sizes[kMaxFusedLayers + 1] = {};
   double *w[kMaxFusedLayers] = {}, *b[kMaxFusedLayers] = {};
-  double *gw[kMaxFusedLayers] = {}, *gb[kMaxFusedLayers] = {};
   double *mw[kMaxFusedLayers] = {}, *vw[kMaxFusedLayers] = {};
   double *mb[kMaxFusedLayers] = {}, *vb[kMaxFusedLayers] = {};
 };
@@ -272,14 +271,22 @@ struct FusedEpoch {
   bool adam = false;
 };
 
-// Shared memory for one block: every layer's activations and two gradient
-// buffers for `batch` rows (doubles), then the batch's labels.
-size_t fusedSharedBytes(const std::vector<int> &sizes, size_t batch) {
-  size_t doubles = 0;
+// Shared memory for one block: the parameters with their gradients (and
+// Adam's two moments), every layer's activations and two gradient buffers
+// for `batch` rows (doubles), then the batch's labels.
+size_t fusedSharedBytes(const std::vector<int> &sizes, size_t batch, bool adam) {
+  size_t params = 0, perRow = 0;
+  for (size_t l = 0; l + 1 < sizes.size(); ++l)
+    params += static_cast<size_t>(sizes[l] + 1) * sizes[l + 1];
   for (int s : sizes)
-    doubles += static_cast<size_t>(s);
-  doubles += 2 * static_cast<size_t>(*std::max_element(sizes.begin(), sizes.end()));
-  return batch * (doubles * sizeof(double) + sizeof(int32_t));
+    perRow += static_cast<size_t>(s);
+  perRow += 2 * static_cast<size_t>(*std::max_element(sizes.begin(), sizes.end()));
+  return (params * (adam ? 4 : 2) + batch * perRow) * sizeof(double) + batch * sizeof(int32_t);
+}
+
+__device__ void copyBlock(double *dst, const double *src, int n) {
+  for (int i = threadIdx.x; i < n; i += blockDim.x)
+    dst[i] = src[i];
 }
 
 // The update of one parameter array: SGD, or Adam as in Dense.cpp.
@@ -299,23 +306,44 @@ __device__ void fusedStep(double *w, const double *g, double *m1, double *m2, in
 
 // One epoch of mini-batch training in one block: the loops of
 // Dense.cpp's trainDenseCpu, each output element to one thread, every sum in
-// the host's order. Activations live in shared memory; parameters, their
-// gradients and moments in global memory (a few kilobytes, held in cache).
+// the host's order. Everything but the training data lives in shared memory:
+// the parameters (and Adam's moments) are copied in at the start of the
+// epoch and back at its end.
 __global__ void __launch_bounds__(kFusedThreads)
     trainEpochFused(FusedNet net, FusedEpoch c, const double *x, const int32_t *y,
                     const uint32_t *order) {
   extern __shared__ double shared[];
   const int layers = net.layers, features = net.sizes[0], classes = net.sizes[layers];
+  double *next = shared;
+  auto take = [&next](size_t count) {
+    double *p = next;
+    next += count;
+    return p;
+  };
+  double *w[kMaxFusedLayers], *b[kMaxFusedLayers], *gw[kMaxFusedLayers], *gb[kMaxFusedLayers];
+  double *mw[kMaxFusedLayers] = {}, *vw[kMaxFusedLayers] = {}, *mb[kMaxFusedLayers] = {},
+         *vb[kMaxFusedLayers] = {};
+  for (int l = 0; l < layers; ++l) {
+    const int kn = net.sizes[l] * net.sizes[l + 1], n = net.sizes[l + 1];
+    w[l] = take(kn), b[l] = take(n), gw[l] = take(kn), gb[l] = take(n);
+    copyBlock(w[l], net.w[l], kn);
+    copyBlock(b[l], net.b[l], n);
+    if (c.adam) {
+      mw[l] = take(kn), vw[l] = take(kn), mb[l] = take(n), vb[l] = take(n);
+      copyBlock(mw[l], net.mw[l], kn);
+      copyBlock(vw[l], net.vw[l], kn);
+      copyBlock(mb[l], net.mb[l], n);
+      copyBlock(vb[l], net.vb[l], n);
+    }
+  }
   int widest = 0;
   double *acts[kMaxFusedLayers + 1];
-  double *next = shared;
   for (int l = 0; l <= layers; ++l) {
-    acts[l] = next;
-    next += c.batch * net.sizes[l];
+    acts[l] = take(c.batch * net.sizes[l]);
     widest = max(widest, net.sizes[l]);
   }
-  double *delta = next, *deltaPrev = next + c.batch * widest;
-  int32_t *labels = reinterpret_cast<int32_t *>(deltaPrev + c.batch * widest);
+  double *delta = take(c.batch * widest), *deltaPrev = take(c.batch * widest);
+  int32_t *labels = reinterpret_cast<int32_t *>(next);
   const int tid = threadIdx.x, threads = blockDim.x;
   long step = c.firstStep;
 
@@ -330,13 +358,13 @@ __global__ void __launch_bounds__(kFusedThreads)
     __syncthreads();
     for (int l = 0; l < layers; ++l) {
       const int k = net.sizes[l], n = net.sizes[l + 1];
-      const double *a = acts[l], *w = net.w[l], *b = net.b[l];
+      const double *a = acts[l], *wl = w[l], *bl = b[l];
       const bool relu = l + 1 < layers;
       for (int i = tid; i < m * n; i += threads) {
         const int r = i / n, j = i % n;
-        double z = b[j];
+        double z = bl[j];
         for (int q = 0; q < k; ++q)
-          z += a[r * k + q] * w[q * n + j];
+          z += a[r * k + q] * wl[q * n + j];
         acts[l + 1][i] = relu ? (z > 0.0 ? z : 0.0) : z;
       }
       __syncthreads();
@@ -358,19 +386,19 @@ __global__ void __launch_bounds__(kFusedThreads)
     // Backward: every gradient from the weights before this batch's update.
     for (int l = layers - 1; l >= 0; --l) {
       const int k = net.sizes[l], n = net.sizes[l + 1];
-      const double *a = acts[l], *w = net.w[l];
+      const double *a = acts[l], *wl = w[l];
       for (int i = tid; i < k * n; i += threads) {
         const int q = i / n, j = i % n;
         double g = 0.0;
         for (int r = 0; r < m; ++r)
           g += a[r * k + q] * delta[r * n + j];
-        net.gw[l][i] = g;
+        gw[l][i] = g;
       }
       for (int j = tid; j < n; j += threads) {
         double g = 0.0;
         for (int r = 0; r < m; ++r)
           g += delta[r * n + j];
-        net.gb[l][j] = g;
+        gb[l][j] = g;
       }
       if (l > 0) // through the ReLU that produced a: zero where it was inactive
         for (int i = tid; i < m * k; i += threads) {
@@ -378,7 +406,7 @@ __global__ void __launch_bounds__(kFusedThreads)
           double sum = 0.0;
           if (a[i] > 0.0)
             for (int j = 0; j < n; ++j)
-              sum += delta[r * n + j] * w[q * n + j];
+              sum += delta[r * n + j] * wl[q * n + j];
           deltaPrev[i] = sum;
         }
       __syncthreads();
@@ -391,10 +419,21 @@ __global__ void __launch_bounds__(kFusedThreads)
     const double correct2 = 1.0 - pow(c.beta2, static_cast<double>(step));
     for (int l = 0; l < layers; ++l) {
       const int k = net.sizes[l], n = net.sizes[l + 1];
-      fusedStep(net.w[l], net.gw[l], net.mw[l], net.vw[l], k * n, c, correct1, correct2);
-      fusedStep(net.b[l], net.gb[l], net.mb[l], net.vb[l], n, c, correct1, correct2);
+      fusedStep(w[l], gw[l], mw[l], vw[l], k * n, c, correct1, correct2);
+      fusedStep(b[l], gb[l], mb[l], vb[l], n, c, correct1, correct2);
     }
     __syncthreads(); // the next batch reads the updated weights
+  }
+  for (int l = 0; l < layers; ++l) {
+    const int kn = net.sizes[l] * net.sizes[l + 1], n = net.sizes[l + 1];
+    copyBlock(net.w[l], w[l], kn);
+    copyBlock(net.b[l], b[l], n);
+    if (c.adam) {
+      copyBlock(net.mw[l], mw[l], kn);
+      copyBlock(net.vw[l], vw[l], kn);
+      copyBlock(net.mb[l], mb[l], n);
+      copyBlock(net.vb[l], vb[l], n);
+    }
   }
 }
 
@@ -408,14 +447,14 @@ int maxSharedBytes() {
 
 } // namespace
 
-bool fusedTrainingFits(const std::vector<int> &sizes, size_t batch) {
+bool fusedTrainingFits(const std::vector<int> &sizes, size_t batch, bool adam) {
   if (sizes.size() < 2 || sizes.size() > kMaxFusedLayers + 1)
     return false;
   double macs = 0;
   for (size_t l = 0; l + 1 < sizes.size(); ++l)
     macs += static_cast<double>(sizes[l]) * sizes[l + 1];
   return macs * static_cast<double>(batch) <= kFusedMaxMacsPerBatch &&
-         fusedSharedBytes(sizes, batch) <= static_cast<size_t>(maxSharedBytes());
+         fusedSharedBytes(sizes, batch, adam) <= static_cast<size_t>(maxSharedBytes());
 }
 
 namespace {
@@ -436,17 +475,15 @@ struct Trainer {
     net.layers = static_cast<int>(dnet.layers());
     for (size_t l = 0; l < dnet.layers(); ++l) {
       Param &w = dnet.weights[l], &b = dnet.biases[l];
-      net.w[l] = w.value.get(), net.gw[l] = w.grad.get(), net.mw[l] = w.m1.get();
-      net.vw[l] = w.m2.get();
-      net.b[l] = b.value.get(), net.gb[l] = b.grad.get(), net.mb[l] = b.m1.get();
-      net.vb[l] = b.m2.get();
+      net.w[l] = w.value.get(), net.mw[l] = w.m1.get(), net.vw[l] = w.m2.get();
+      net.b[l] = b.value.get(), net.mb[l] = b.m1.get(), net.vb[l] = b.m2.get();
     }
     std::copy(sizes.begin(), sizes.end(), net.sizes);
     FusedEpoch c;
     c.rows = rows, c.batch = batch, c.firstStep = step;
     c.learningRate = config.learningRate, c.adam = config.adam;
     c.beta1 = config.beta1, c.beta2 = config.beta2, c.epsilon = config.epsilon;
-    const size_t bytes = fusedSharedBytes(sizes, batch);
+    const size_t bytes = fusedSharedBytes(sizes, batch, config.adam);
     check(cudaFuncSetAttribute(trainEpochFused, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                static_cast<int>(bytes)),
           "cudaFuncSetAttribute");
@@ -507,9 +544,10 @@ double trainDense(DenseNet &net, const double *x, const int32_t *y, size_t rows,
   const int features = net.sizes.front(), classes = net.sizes.back();
   const size_t batch = std::max<size_t>(1, std::min(config.batchSize, rows));
   const size_t widest = static_cast<size_t>(*std::max_element(net.sizes.begin(), net.sizes.end()));
-  bool fused = config.gpuTrainer == GpuTrainer::Fused ||
-               (config.gpuTrainer == GpuTrainer::Auto && fusedTrainingFits(net.sizes, batch));
-  if (config.gpuTrainer == GpuTrainer::Fused && !fusedTrainingFits(net.sizes, batch))
+  bool fused =
+      config.gpuTrainer == GpuTrainer::Fused ||
+      (config.gpuTrainer == GpuTrainer::Auto && fusedTrainingFits(net.sizes, batch, config.adam));
+  if (config.gpuTrainer == GpuTrainer::Fused && !fusedTrainingFits(net.sizes, batch, config.adam))
     throw OpError("internal error: the fused training kernel was asked for a net it cannot train");
 
   // The data goes up once and stays for every epoch.

@@ -52,11 +52,11 @@ using EpochOrder = std::function<bool(int epoch, uint32_t *order, size_t rows)>;
 
 #if MLPC_HAVE_CUDA
 // Whether the one-block kernel can train `sizes` in batches of `batch` rows on
-// the current device (its activations fit in shared memory, at most 8
+// the current device (its parameters and activations fit in shared memory, at most 8
 // layers) and should (a batch is at most about a million multiply-adds, a
 // few microseconds on one multiprocessor: more, and cuBLAS over the whole GPU
 // wins).
-bool fusedTrainingFits(const std::vector<int> &sizes, size_t batch);
+bool fusedTrainingFits(const std::vector<int> &sizes, size_t batch, bool adam);
 
 // Trains `net` in place on x (rows x sizes[0], row-major) and labels y (class
 // indices < sizes.back()). Returns the mean cross-entropy over all rows after

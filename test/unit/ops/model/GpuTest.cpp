@@ -140,9 +140,9 @@ TEST(Gpu, FusedAndBlasTrainersMatchCpu) {
 
 TEST(Gpu, AutoTrainerPicksTheFusedKernelForSmallNetsOnly) {
   REQUIRE_GPU();
-  EXPECT_TRUE(gpu::fusedTrainingFits({8, 16, 3}, 32));
-  EXPECT_FALSE(gpu::fusedTrainingFits({64, 512, 10}, 256)); // 9.7M multiply-adds a batch
-  EXPECT_FALSE(gpu::fusedTrainingFits({2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, 32)); // 9 layers
+  EXPECT_TRUE(gpu::fusedTrainingFits({8, 16, 3}, 32, true));
+  EXPECT_FALSE(gpu::fusedTrainingFits({64, 512, 10}, 256, false)); // 9.7M multiply-adds a batch
+  EXPECT_FALSE(gpu::fusedTrainingFits({2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, 32, false)); // 9 layers
 }
 #endif
 
