@@ -255,7 +255,8 @@ constexpr int kMaxFusedLayers = 8;
 constexpr double kFusedMaxMacsPerBatch = 1 << 20;
 
 // Device pointers of every parameter array, by value in the kernel's
-// arguments. m1/m2 are Adam's moments (null for SGD).
+// arguments: weights w, biases b, and Adam's moments of each (mw, vw, mb,
+// vb; null for SGD).
 struct FusedNet {
   int layers = 0;
   int sizes[kMaxFusedLayers + 1] = {};
