@@ -61,6 +61,7 @@ done
 if [[ -n $mlpc ]]; then
   echo "==> examples/penguin.mlp with its training task on the GPU"
   runs=$(mktemp -d)
+  trap 'rm -rf "$runs"' EXIT
   sed 's/resources { cpu: "2", memory: "2Gi" }/resources { cpu: "2", memory: "2Gi", accelerator: "NVIDIA_H100_80GB", accelerator_count: 1 }/' \
     examples/penguin.mlp >"$runs/penguin_gpu.mlp"
   grep -q accelerator_count "$runs/penguin_gpu.mlp" ||
