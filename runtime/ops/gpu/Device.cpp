@@ -4,6 +4,7 @@
 
 #if MLPC_HAVE_CUDA
 #include "runtime/ops/gpu/Cublas.h"
+#include "runtime/ops/gpu/TransformKernels.h"
 
 #include <cuda_runtime_api.h>
 #endif
@@ -27,7 +28,7 @@ bool available(std::string *why) {
       *why = "no CUDA device";
     return false;
   }
-  return cublasLoaded(why); // the model kernels need it
+  return kernelsRunOnDevice(why) && cublasLoaded(why); // the model kernels need cuBLAS
 }
 
 std::string deviceName() {

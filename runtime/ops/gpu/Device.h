@@ -13,7 +13,8 @@ namespace mlpc::ops::gpu {
 bool built();
 
 // True when a CUDA device can be used now. Otherwise `why` (if given) says
-// why not: "built without CUDA", "no CUDA device", the driver's error.
+// why not: "built without CUDA", "no CUDA device", the driver's error, a
+// device the kernels were not built for, cuBLAS missing.
 bool available(std::string *why = nullptr);
 
 // The name of device 0 and its peak memory bandwidth in GB/s (0 if unknown),

@@ -119,6 +119,25 @@ void toDevice(void *dst, const void *src, size_t bytes) {
 
 } // namespace
 
+bool kernelsRunOnDevice(std::string *why) {
+  cudaFuncAttributes attributes;
+  cudaError_t e = cudaFuncGetAttributes(&attributes, mapKernel);
+  if (e == cudaSuccess)
+    return true;
+  cudaGetLastError(); // clear the error
+  if (why) {
+    int device = 0, major = 0, minor = 0;
+    cudaGetDevice(&device);
+    cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device);
+    cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device);
+    *why = "GPU " + std::to_string(device) + " (" + deviceName() + ", compute capability " +
+           std::to_string(major) + "." + std::to_string(minor) +
+           ") cannot run this mlpc's kernels (" + cudaGetErrorString(e) +
+           "); rebuild with -DCMAKE_CUDA_ARCHITECTURES=" + std::to_string(major * 10 + minor);
+  }
+  return false;
+}
+
 struct DeviceColumns::Impl {
   size_t rows = 0, cols = 0;
   unsigned blocks = 1;

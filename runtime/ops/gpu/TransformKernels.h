@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace mlpc::ops::gpu {
@@ -41,6 +42,11 @@ struct ColumnMap {
 };
 
 #if MLPC_HAVE_CUDA
+// Whether this build's kernels can run on the current device: its machine
+// code or PTX suits the device's compute capability. Otherwise `why` (if
+// given) names the device and the CMake option that builds for it.
+bool kernelsRunOnDevice(std::string *why);
+
 // Columns of `rows` doubles on device `device`. valid[c] is one byte per row
 // (1 = present) or null when every value is present. Throws OpError on a
 // CUDA failure.
