@@ -8,9 +8,11 @@
 #include "test/unit/ops/RequireGpu.h"
 #include "test/unit/ops/TestTables.h"
 
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 
 using namespace mlpc::ops;
@@ -119,6 +121,18 @@ TEST(Gpu, EmptyTable) {
   REQUIRE_GPU();
   Table out = scaleToZScore(table({floats("x", {})}), {"x"}, onGpu());
   EXPECT_EQ(out.rows, 0u);
+}
+
+void requireGpuHere() { REQUIRE_GPU(); }
+
+// scripts/gpu-check.sh sets MLPC_REQUIRE_GPU=1 so that a GPU test cannot pass
+// by skipping; where there is no GPU, REQUIRE_GPU() then fails the test.
+TEST(Gpu, RequiredGpuFailsWhereThereIsNone) {
+  if (gpu::available())
+    GTEST_SKIP() << "a GPU is present";
+  ASSERT_EQ(setenv("MLPC_REQUIRE_GPU", "1", 1), 0);
+  EXPECT_FATAL_FAILURE(requireGpuHere(), "MLPC_REQUIRE_GPU=1 but no GPU: ");
+  ASSERT_EQ(unsetenv("MLPC_REQUIRE_GPU"), 0);
 }
 
 } // namespace
