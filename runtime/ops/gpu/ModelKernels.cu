@@ -469,7 +469,8 @@ struct Trainer {
   const DeviceArray<int32_t> &dy;
   const DeviceArray<uint32_t> &dorder;
   DeviceNet &dnet;
-  long step = 0; // batches so far: Adam's bias correction
+  size_t sharedBytes = 0; // the fused kernel's, from fusedSharedBytes
+  long step = 0;          // batches so far: Adam's bias correction
 
   void fusedEpoch() {
     FusedNet net;
@@ -484,11 +485,7 @@ struct Trainer {
     c.rows = rows, c.batch = batch, c.firstStep = step;
     c.learningRate = config.learningRate, c.adam = config.adam;
     c.beta1 = config.beta1, c.beta2 = config.beta2, c.epsilon = config.epsilon;
-    const size_t bytes = fusedSharedBytes(sizes, batch, config.adam);
-    check(cudaFuncSetAttribute(trainEpochFused, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                               static_cast<int>(bytes)),
-          "cudaFuncSetAttribute");
-    trainEpochFused<<<1, kFusedThreads, bytes>>>(net, c, dx.get(), dy.get(), dorder.get());
+    trainEpochFused<<<1, kFusedThreads, sharedBytes>>>(net, c, dx.get(), dy.get(), dorder.get());
     step += static_cast<long>((rows + batch - 1) / batch);
   }
 
@@ -545,11 +542,18 @@ double trainDense(DenseNet &net, const double *x, const int32_t *y, size_t rows,
   const int features = net.sizes.front(), classes = net.sizes.back();
   const size_t batch = std::max<size_t>(1, std::min(config.batchSize, rows));
   const size_t widest = static_cast<size_t>(*std::max_element(net.sizes.begin(), net.sizes.end()));
-  bool fused =
-      config.gpuTrainer == GpuTrainer::Fused ||
-      (config.gpuTrainer == GpuTrainer::Auto && fusedTrainingFits(net.sizes, batch, config.adam));
-  if (config.gpuTrainer == GpuTrainer::Fused && !fusedTrainingFits(net.sizes, batch, config.adam))
+  const bool fits = fusedTrainingFits(net.sizes, batch, config.adam);
+  if (config.gpuTrainer == GpuTrainer::Fused && !fits)
     throw OpError("internal error: the fused training kernel was asked for a net it cannot train");
+  const bool fused =
+      config.gpuTrainer == GpuTrainer::Fused || (config.gpuTrainer == GpuTrainer::Auto && fits);
+  size_t sharedBytes = 0;
+  if (fused) { // more than the default 48 KiB of shared memory must be asked for
+    sharedBytes = fusedSharedBytes(net.sizes, batch, config.adam);
+    check(cudaFuncSetAttribute(trainEpochFused, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                               static_cast<int>(sharedBytes)),
+          "cudaFuncSetAttribute");
+  }
 
   // The data goes up once and stays for every epoch.
   DeviceArray<double> dx(rows * features);
@@ -567,7 +571,7 @@ double trainDense(DenseNet &net, const double *x, const int32_t *y, size_t rows,
   }
   std::vector<uint32_t> perm(rows);
   std::iota(perm.begin(), perm.end(), 0u);
-  Trainer trainer{config, net.sizes, rows, batch, dx, dy, dorder, dnet};
+  Trainer trainer{config, net.sizes, rows, batch, dx, dy, dorder, dnet, sharedBytes};
 
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
     if (!order(epoch, perm.data(), rows))
